@@ -67,7 +67,11 @@ impl Clock for SystemClock {
     #[allow(clippy::disallowed_methods)] // the one sanctioned read of the wall clock
     fn now(&self) -> UnixTime {
         // A wall clock before 1970 is a broken host; treat it as the epoch rather than panic.
-        UnixTime(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default())
+        UnixTime(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default(),
+        )
     }
 }
 
@@ -81,7 +85,9 @@ impl FixedClock {
     /// A clock standing at `t`.
     pub fn at(t: UnixTime) -> Self {
         let nanos = u64::try_from(t.0.as_nanos()).unwrap_or(u64::MAX);
-        Self { nanos: AtomicU64::new(nanos) }
+        Self {
+            nanos: AtomicU64::new(nanos),
+        }
     }
 
     /// Move the clock forward by `d`.

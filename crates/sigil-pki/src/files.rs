@@ -12,7 +12,10 @@ pub(crate) const SERVER_CERT: &str = "server.crt";
 pub(crate) const SERVER_KEY: &str = "server.key";
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PkiError + '_ {
-    move |source| PkiError::Io { path: path.to_path_buf(), source }
+    move |source| PkiError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Create `dir` (and parents) readable by the owner only.

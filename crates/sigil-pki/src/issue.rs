@@ -32,7 +32,10 @@ impl Default for ServerNames {
     fn default() -> Self {
         Self {
             dns: vec!["localhost".into()],
-            ips: vec![IpAddr::from([127, 0, 0, 1]), IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1])],
+            ips: vec![
+                IpAddr::from([127, 0, 0, 1]),
+                IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]),
+            ],
         }
     }
 }
@@ -70,15 +73,19 @@ fn to_offset(t: UnixTime) -> OffsetDateTime {
 }
 
 fn corrupt(path: &Path, reason: impl ToString) -> PkiError {
-    PkiError::Corrupt { path: path.to_path_buf(), reason: reason.to_string() }
+    PkiError::Corrupt {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
 }
 
 pub(crate) fn load_or_create_ca(dir: &Path, clock: &dyn Clock) -> Result<Ca, PkiError> {
     let cert_path = dir.join(CA_CERT);
     let key_path = dir.join(CA_KEY);
-    if let (Some(cert_pem), Some(key_pem)) =
-        (files::read_if_exists(&cert_path)?, files::read_if_exists(&key_path)?)
-    {
+    if let (Some(cert_pem), Some(key_pem)) = (
+        files::read_if_exists(&cert_path)?,
+        files::read_if_exists(&key_path)?,
+    ) {
         let key = KeyPair::from_pem(&key_pem).map_err(|e| corrupt(&key_path, e))?;
         // Parse now so a damaged file is reported at start, not at the first renewal.
         Issuer::from_ca_cert_pem(&cert_pem, &key).map_err(|e| corrupt(&cert_path, e))?;
@@ -107,7 +114,12 @@ pub(crate) fn load_or_create_ca(dir: &Path, clock: &dyn Clock) -> Result<Ca, Pki
 /// A CA name unique to this installation, so two local CAs are told apart in trust stores.
 fn ca_common_name(key: &KeyPair) -> String {
     let raw = key.public_key_raw();
-    let tail: String = raw.iter().rev().take(4).map(|b| format!("{b:02x}")).collect();
+    let tail: String = raw
+        .iter()
+        .rev()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("Sigil Local CA {tail}")
 }
 
@@ -119,9 +131,10 @@ pub(crate) fn load_or_issue_server(
 ) -> Result<(String, Secret<String>), PkiError> {
     let cert_path = dir.join(SERVER_CERT);
     let key_path = dir.join(SERVER_KEY);
-    if let (Some(chain), Some(key_pem)) =
-        (files::read_if_exists(&cert_path)?, files::read_if_exists(&key_path)?)
-    {
+    if let (Some(chain), Some(key_pem)) = (
+        files::read_if_exists(&cert_path)?,
+        files::read_if_exists(&key_path)?,
+    ) {
         if server_cert_still_good(&chain, ca, names, clock.now()) {
             return Ok((chain, Secret::new(key_pem)));
         }
@@ -152,10 +165,18 @@ pub(crate) fn load_or_issue_server(
 /// Keep the stored leaf if it was issued by this CA, covers the names and is not near expiry.
 fn server_cert_still_good(chain_pem: &str, ca: &Ca, names: &ServerNames, now: UnixTime) -> bool {
     use x509_parser::prelude::*;
-    let Ok((_, leaf_pem)) = parse_x509_pem(chain_pem.as_bytes()) else { return false };
-    let Ok(leaf) = leaf_pem.parse_x509() else { return false };
-    let Ok((_, ca_pem)) = parse_x509_pem(ca.cert_pem.as_bytes()) else { return false };
-    let Ok(ca_cert) = ca_pem.parse_x509() else { return false };
+    let Ok((_, leaf_pem)) = parse_x509_pem(chain_pem.as_bytes()) else {
+        return false;
+    };
+    let Ok(leaf) = leaf_pem.parse_x509() else {
+        return false;
+    };
+    let Ok((_, ca_pem)) = parse_x509_pem(ca.cert_pem.as_bytes()) else {
+        return false;
+    };
+    let Ok(ca_cert) = ca_pem.parse_x509() else {
+        return false;
+    };
     if leaf.verify_signature(Some(ca_cert.public_key())).is_err() {
         return false;
     }
@@ -164,7 +185,9 @@ fn server_cert_still_good(chain_pem: &str, ca: &Ca, names: &ServerNames, now: Un
     if not_after < renew_at {
         return false;
     }
-    let Ok(Some(san)) = leaf.subject_alternative_name() else { return false };
+    let Ok(Some(san)) = leaf.subject_alternative_name() else {
+        return false;
+    };
     let mut dns = Vec::new();
     let mut ips = Vec::new();
     for n in &san.value.general_names {

@@ -34,7 +34,10 @@ pub enum DatabaseUrl {
 impl DatabaseUrl {
     /// Parse `sqlite://PATH`, `sqlite:PATH`, or `postgres://...` / `postgresql://...`.
     pub fn parse(s: &str) -> Result<Self, StorageError> {
-        if let Some(rest) = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")) {
+        if let Some(rest) = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+        {
             let path = rest.split('?').next().unwrap_or_default();
             if path.is_empty() {
                 return Err(StorageError::BadUrl("sqlite URL needs a file path".into()));
@@ -64,7 +67,9 @@ impl fmt::Debug for DatabaseUrl {
             // Only scheme and host part after '@': the user info may hold a password.
             Self::Postgres(u) => {
                 let host = u.rsplit('@').next().unwrap_or("");
-                let host = host.trim_start_matches("postgres://").trim_start_matches("postgresql://");
+                let host = host
+                    .trim_start_matches("postgres://")
+                    .trim_start_matches("postgresql://");
                 write!(f, "postgres://***@{host}")
             }
         }
@@ -82,7 +87,11 @@ pub struct OpenOptions {
 impl OpenOptions {
     /// Open the database at `url` with defaults.
     pub fn new(url: DatabaseUrl) -> Self {
-        Self { url, max_connections: 8, pg_schema: None }
+        Self {
+            url,
+            max_connections: 8,
+            pg_schema: None,
+        }
     }
 
     /// Maximum pool size.
@@ -119,7 +128,8 @@ impl OpenOptions {
         if let (Backend::Postgres, Some(schema)) = (backend, &self.pg_schema) {
             validate_identifier(schema)?;
             let mut conn = connect.connect().await?;
-            conn.execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str()).await?;
+            conn.execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str())
+                .await?;
         }
 
         let schema = self.pg_schema.clone();
@@ -143,7 +153,8 @@ impl OpenOptions {
                         }
                         Backend::Postgres => {
                             if let Some(s) = schema {
-                                conn.execute(format!("SET search_path TO {s}").as_str()).await?;
+                                conn.execute(format!("SET search_path TO {s}").as_str())
+                                    .await?;
                             }
                         }
                     }
@@ -167,8 +178,10 @@ const SQLITE_PRAGMAS: &[&str] = &[
 
 fn prepare_sqlite_dir(path: &Path) -> Result<(), StorageError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|source| StorageError::Io { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StorageError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
     }
     Ok(())
 }
@@ -182,7 +195,9 @@ fn validate_identifier(s: &str) -> Result<(), StorageError> {
     if ok {
         Ok(())
     } else {
-        Err(StorageError::BadUrl(format!("invalid schema name {s:?}: use letters, digits and _")))
+        Err(StorageError::BadUrl(format!(
+            "invalid schema name {s:?}: use letters, digits and _"
+        )))
     }
 }
 

@@ -13,12 +13,18 @@ pub(crate) async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
     let url = DatabaseUrl::SqliteFile(dir.path().join("sigil.db"));
     let store = OpenOptions::new(url).open().await.unwrap();
-    TestDb { store, label: "sqlite", _dir: Some(dir) }
+    TestDb {
+        store,
+        label: "sqlite",
+        _dir: Some(dir),
+    }
 }
 
 pub(crate) fn postgres_url() -> Option<String> {
     if std::env::var_os("SIGIL_TEST_NO_POSTGRES").is_some() {
-        eprintln!("!!! SIGIL_TEST_NO_POSTGRES is set: PostgreSQL half of the storage suite NOT run");
+        eprintln!(
+            "!!! SIGIL_TEST_NO_POSTGRES is set: PostgreSQL half of the storage suite NOT run"
+        );
         return None;
     }
     Some(
@@ -34,7 +40,11 @@ pub(crate) async fn postgres_with_schema(schema: &str) -> Option<TestDb> {
         .open()
         .await
         .unwrap_or_else(|e| panic!("PostgreSQL at {url} is required by the storage suite: {e}"));
-    Some(TestDb { store, label: "postgres", _dir: None })
+    Some(TestDb {
+        store,
+        label: "postgres",
+        _dir: None,
+    })
 }
 
 pub(crate) async fn postgres() -> Option<TestDb> {
@@ -45,7 +55,10 @@ pub(crate) async fn postgres() -> Option<TestDb> {
 fn uuid_simple() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     #[allow(clippy::disallowed_methods)] // unique test schema names only
-    let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{:x}_{:x}", n, std::process::id())
 }
 

@@ -41,21 +41,29 @@ async fn sqlite_reopen_keeps_data_and_uses_wal() {
     let path = dir.path().join("nested/sigil.db");
     let clock = FixedClock::at(UnixTime::from_secs(1_800_000_000));
     let first = {
-        let store = OpenOptions::new(DatabaseUrl::SqliteFile(path.clone())).open().await.unwrap();
+        let store = OpenOptions::new(DatabaseUrl::SqliteFile(path.clone()))
+            .open()
+            .await
+            .unwrap();
         assert_eq!(store.backend(), Backend::Sqlite);
         let i = store.installation(&clock).await.unwrap();
         store.close().await;
         i
     };
     assert!(dir.path().join("nested/sigil.db-wal").exists() || path.exists());
-    let store = OpenOptions::new(DatabaseUrl::SqliteFile(path)).open().await.unwrap();
+    let store = OpenOptions::new(DatabaseUrl::SqliteFile(path))
+        .open()
+        .await
+        .unwrap();
     assert_eq!(store.installation(&clock).await.unwrap(), first);
 }
 
 #[tokio::test]
 async fn postgres_reopen_same_schema_keeps_data() {
     let schema = "sigil_t_reopen_".to_string() + &std::process::id().to_string();
-    let Some(db) = harness::postgres_with_schema(&schema).await else { return };
+    let Some(db) = harness::postgres_with_schema(&schema).await else {
+        return;
+    };
     let clock = FixedClock::at(UnixTime::from_secs(1_800_000_000));
     let first = db.store.installation(&clock).await.unwrap();
     db.store.close().await;

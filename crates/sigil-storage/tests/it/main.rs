@@ -3,5 +3,7 @@
 //! PostgreSQL being unreachable is a failure, not a skip: set `SIGIL_TEST_NO_POSTGRES=1` to opt
 //! out explicitly (it is reported loudly).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on setup failure
+
 mod harness;
 mod installation;
