@@ -1,0 +1,166 @@
+//! Starting and stopping the components of one Sigil process.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use sigil_core::Clock;
+use sigil_http::health::Readiness;
+use sigil_pki::ServerNames;
+use sigil_storage::{OpenOptions, Store};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::AppConfig;
+use crate::home::Home;
+
+/// Why Sigil could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The home directory could not be created.
+    #[error("home directory {path}: {source}")]
+    Home {
+        /// The directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The local CA or server certificate could not be prepared.
+    #[error(transparent)]
+    Pki(#[from] sigil_pki::PkiError),
+    /// The TLS configuration was refused.
+    #[error(transparent)]
+    Tls(#[from] sigil_http::tls::TlsError),
+    /// The store could not be opened or migrated.
+    #[error(transparent)]
+    Storage(#[from] sigil_storage::StorageError),
+    /// A listener could not bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// A started Sigil process. Drop does not stop it: call [`Running::shutdown`].
+#[derive(Debug)]
+pub struct Running {
+    /// Where the identity provider listens (the real port when 0 was configured).
+    pub idp_addr: SocketAddr,
+    /// Public base URL of the identity provider.
+    pub idp_url: String,
+    /// The CA certificate clients must trust.
+    pub ca_cert_path: PathBuf,
+    /// The home directory in use.
+    pub home: PathBuf,
+    /// The installation's id (stable across restarts).
+    pub installation_id: String,
+    /// The open store.
+    pub store: Store,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), sigil_http::ServeError>>,
+}
+
+impl Running {
+    /// Stop accepting, let in-flight requests finish within the grace period, close the store.
+    pub async fn shutdown(mut self) -> Result<(), sigil_http::ServeError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.wait().await
+    }
+
+    /// Wait until the servers stop (after [`Running::shutdown`] or a fatal error).
+    pub async fn wait(self) -> Result<(), sigil_http::ServeError> {
+        let result = match self.task.await {
+            Ok(r) => r,
+            // The serve task panicked or was cancelled; report it as a drain failure.
+            Err(_) => Err(sigil_http::ServeError::DrainTimeout(0)),
+        };
+        self.store.close().await;
+        result
+    }
+
+    /// A sender that triggers shutdown when sent to or dropped (for signal handlers).
+    pub fn take_stop(&mut self) -> Option<oneshot::Sender<()>> {
+        self.stop.take()
+    }
+}
+
+/// Open the home directory, store and certificates, bind the listeners, and start serving.
+pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, StartError> {
+    let home = Home::new(config.home.clone());
+    home.create().map_err(|source| StartError::Home {
+        path: home.root().to_path_buf(),
+        source,
+    })?;
+
+    let tls = sigil_pki::ensure(&home.pki_dir(), &ServerNames::default(), clock.as_ref())?;
+    let tls_config =
+        sigil_http::tls::server_config(&tls.server_chain_pem, tls.server_key_pem.expose())?;
+
+    let store = OpenOptions::new(config.database.clone()).open().await?;
+    let installation = store.installation(clock.as_ref()).await?;
+    tracing::info!(
+        installation = %installation.id,
+        database = ?config.database,
+        "store open"
+    );
+
+    let listener = tokio::net::TcpListener::bind(config.idp.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.idp.listen,
+            source,
+        })?;
+    let idp_addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.idp.listen,
+        source,
+    })?;
+    let idp_url = config
+        .idp
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("https://localhost:{}", idp_addr.port()));
+
+    let ready_store = store.clone();
+    let readiness = Readiness::new().with_check("store", move || {
+        let store = ready_store.clone();
+        async move {
+            store
+                .ping()
+                .await
+                .map_err(|_| "database unreachable".to_owned())
+        }
+    });
+    let app = Router::new().merge(sigil_http::health::router(readiness));
+
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let shutdown = Box::pin(async move {
+        // Either an explicit stop or the sender being dropped means stop.
+        let _ = stop_rx.await;
+    });
+    let grace = config.shutdown_grace;
+    let task = tokio::spawn(sigil_http::serve(
+        listener,
+        Some(tls_config),
+        app,
+        shutdown,
+        grace,
+    ));
+
+    Ok(Running {
+        idp_addr,
+        idp_url,
+        ca_cert_path: tls.ca_cert_path,
+        home: config.home,
+        installation_id: installation.id,
+        store,
+        stop: Some(stop_tx),
+        task,
+    })
+}

@@ -1,0 +1,55 @@
+//! The command-line surface. Commands appear here only once they work.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Sigil: a self-hosted, Entra-ID-compatible identity provider and API gateway.
+#[derive(Debug, Parser)]
+#[command(name = "sigil", version, about, long_about = None, propagate_version = true)]
+pub(crate) struct Cli {
+    /// The installation's home directory [default: $SIGIL_HOME or ./.sigil]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) home: Option<PathBuf>,
+
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Human-readable.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Start every component in one process on embedded defaults (SQLite, local CA).
+    Up(UpArgs),
+    /// The local certificate authority.
+    #[command(subcommand)]
+    Ca(CaCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct UpArgs {
+    /// A TOML configuration file [default: <home>/sigil.toml if present]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Identity provider listen address [default: 127.0.0.1:8443]
+    #[arg(long, value_name = "IP:PORT")]
+    pub(crate) listen: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CaCommand {
+    /// Print the local CA certificate (PEM), creating the CA if this home has none yet.
+    Export,
+}

@@ -1,0 +1,27 @@
+//! One module per command; each returns a [`Failure`] that `main` maps to an exit code.
+
+mod ca;
+mod up;
+
+use std::path::PathBuf;
+
+use crate::Failure;
+use crate::cli::{Cli, Command};
+
+pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Up(args) => up::run(cli.home, args).await,
+        Command::Ca(c) => ca::run(cli.home, c),
+    }
+}
+
+/// The process environment, read only here and handed to configuration as a lookup.
+pub(crate) fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+/// `--home`, else `$SIGIL_HOME`, else `./.sigil`.
+pub(crate) fn home_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| process_env("SIGIL_HOME").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(".sigil"))
+}

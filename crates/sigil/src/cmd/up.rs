@@ -1,0 +1,87 @@
+//! `sigil up`: everything in one process, on embedded defaults.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use sigil_app::{AppConfig, Sources};
+use sigil_core::SystemClock;
+
+use crate::Failure;
+use crate::cli::UpArgs;
+
+pub(crate) async fn run(home: Option<PathBuf>, args: UpArgs) -> Result<(), Failure> {
+    let sources = Sources {
+        config_file: args.config.as_deref(),
+        home,
+        idp_listen: args.listen,
+        env: &super::process_env,
+    };
+    let config = AppConfig::load(&sources).map_err(|e| Failure::Config(e.to_string()))?;
+    let mut running = sigil_app::start(config, Arc::new(SystemClock))
+        .await
+        .context("starting sigil")?;
+
+    print_banner(
+        &running.home,
+        &running.installation_id,
+        &running.idp_url,
+        &running.ca_cert_path,
+    );
+
+    let stop = running.take_stop();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutdown requested");
+        drop(stop);
+    });
+    running.wait().await.context("shutting down")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_banner(home: &Path, installation: &str, idp_url: &str, ca: &Path) {
+    let home = home.canonicalize().unwrap_or_else(|_| home.to_path_buf());
+    let ca = ca.canonicalize().unwrap_or_else(|_| ca.to_path_buf());
+    let ca = ca.display();
+    println!(
+        "sigil {} (home {})",
+        env!("CARGO_PKG_VERSION"),
+        home.display()
+    );
+    println!("installation {installation}");
+    println!();
+    println!("  identity provider   {idp_url}");
+    println!("  health              {idp_url}/healthz   {idp_url}/readyz");
+    println!("  local CA            {ca}");
+    println!();
+    println!("Trust the local CA in clients:");
+    println!("  export REQUESTS_CA_BUNDLE={ca}   # Python requests, msal, azure-identity");
+    println!("  export SSL_CERT_FILE={ca}        # Python ssl, httpx, aiohttp");
+    println!("  export NODE_EXTRA_CA_CERTS={ca}  # Node.js");
+    println!("  curl --cacert {ca} {idp_url}/healthz");
+    println!();
+    println!("sigil is ready");
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,65 @@
+use crate::proc::{Up, client_trusting, run};
+
+fn ca_pem(home: &std::path::Path) -> Vec<u8> {
+    let out = run(&["ca", "export", "--home", home.to_str().unwrap()]);
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn up_serves_health_over_tls_trusting_exported_ca_and_exits_0_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = Up::start(dir.path());
+    let client = client_trusting(&ca_pem(dir.path()));
+    let health = client
+        .get(format!("{}/healthz", up.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = client
+        .get(format!("{}/readyz", up.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let status = up.terminate();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restart_keeps_ca_and_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Up::start(dir.path());
+    let ca_before = ca_pem(dir.path());
+    let id_before = first.installation.clone();
+    assert_eq!(first.terminate().code(), Some(0));
+
+    let second = Up::start(dir.path());
+    assert_eq!(ca_pem(dir.path()), ca_before, "CA changed across restart");
+    assert_eq!(
+        second.installation, id_before,
+        "installation data lost across restart"
+    );
+    // The restarted server still presents a chain the old CA validates.
+    let client = client_trusting(&ca_before);
+    let r = client
+        .get(format!("{}/healthz", second.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(second.terminate().code(), Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn home_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("h");
+    let up = Up::start(&home);
+    let mode = std::fs::metadata(&home).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    assert_eq!(up.terminate().code(), Some(0));
+}
