@@ -58,6 +58,7 @@ mod sign;
 mod validate;
 
 #[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
 pub mod fuzzing;
 
 pub use claims::{Audience, Claims, NumericDate};
