@@ -1,0 +1,6 @@
+//! The one integration-test binary for sigil-jose.
+
+mod common;
+mod props;
+mod rules;
+mod wycheproof;
