@@ -8,28 +8,28 @@ use sigil_core::UnixTime;
 use sigil_jose::base64url;
 use sigil_jose::{Algorithm, KeyKind, KeySet, Signer, SigningKey, TokenKind, ValidationOptions, Validator};
 
-pub const NOW: u64 = 1_700_000_000;
-pub const ISS: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
-pub const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-pub const AUD: &str = "6e74172b-be56-4843-9ff4-e66a39bb12e3";
+pub(crate) const NOW: u64 = 1_700_000_000;
+pub(crate) const ISS: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
+pub(crate) const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+pub(crate) const AUD: &str = "6e74172b-be56-4843-9ff4-e66a39bb12e3";
 
-pub fn now() -> UnixTime {
+pub(crate) fn now() -> UnixTime {
     UnixTime::from_secs(NOW)
 }
 
 /// One RSA key per test binary run (generation is slow in debug builds).
-pub fn rsa_key() -> Arc<SigningKey> {
+pub(crate) fn rsa_key() -> Arc<SigningKey> {
     static K: OnceLock<Arc<SigningKey>> = OnceLock::new();
     K.get_or_init(|| Arc::new(SigningKey::generate(KeyKind::Rsa2048).unwrap())).clone()
 }
 
-pub fn signer(kind: KeyKind) -> Signer {
+pub(crate) fn signer(kind: KeyKind) -> Signer {
     let key = if kind == KeyKind::Rsa2048 { rsa_key() } else { Arc::new(SigningKey::generate(kind).unwrap()) };
     let alg = key.default_algorithm();
     Signer::new(key, alg, format!("kid-{kind:?}")).unwrap()
 }
 
-pub fn keyset(signers: &[&Signer]) -> KeySet {
+pub(crate) fn keyset(signers: &[&Signer]) -> KeySet {
     let mut ks = KeySet::new();
     for s in signers {
         ks.insert_jwk(&s.public_jwk()).unwrap();
@@ -38,7 +38,7 @@ pub fn keyset(signers: &[&Signer]) -> KeySet {
 }
 
 /// An Entra v2-shaped delegated access token payload, valid at [`NOW`].
-pub fn access_claims() -> Value {
+pub(crate) fn access_claims() -> Value {
     json!({
         "aud": AUD,
         "iss": ISS,
@@ -51,30 +51,29 @@ pub fn access_claims() -> Value {
     })
 }
 
-pub fn options() -> ValidationOptions {
+pub(crate) fn options() -> ValidationOptions {
     ValidationOptions::new().issuer(ISS).audience(AUD)
 }
 
-pub fn validator(opts: ValidationOptions, signers: &[&Signer]) -> Validator {
+pub(crate) fn validator(opts: ValidationOptions, signers: &[&Signer]) -> Validator {
     Validator::new(opts, keyset(signers)).unwrap()
 }
 
-pub fn default_validator(s: &Signer) -> Validator {
+pub(crate) fn default_validator(s: &Signer) -> Validator {
     validator(options(), &[s])
 }
 
 /// Build a token from raw header/payload JSON text, signed by `s` over exactly those bytes.
-pub fn sign_raw(s: &SigningKey, alg: Algorithm, header: &str, payload: &str) -> String {
+pub(crate) fn sign_raw(s: &SigningKey, alg: Algorithm, header: &str, payload: &str) -> String {
     let input = format!("{}.{}", base64url::encode(header.as_bytes()), base64url::encode(payload.as_bytes()));
     let sig = s.sign(alg, input.as_bytes()).unwrap();
     format!("{input}.{}", base64url::encode(&sig))
 }
 
-pub fn skew(secs: u64) -> Duration {
+pub(crate) fn skew(secs: u64) -> Duration {
     Duration::from_secs(secs)
 }
 
-#[allow(dead_code)]
-pub fn kind(k: TokenKind) -> ValidationOptions {
+pub(crate) fn kind(k: TokenKind) -> ValidationOptions {
     options().token_kind(k)
 }
