@@ -200,7 +200,59 @@ fn skip_past(b: &[u8], i: usize, end: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::xml::{Node, Source, parse};
+
+    /// C#-ish expression bodies with balanced brackets, string literals holding anything
+    /// (quotes escaped the C# way), generics and the characters XML cares about.
+    fn body() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            "[a-zA-Z_][a-zA-Z0-9_.]{0,8}",
+            Just(" < ".to_owned()),
+            Just(" > ".to_owned()),
+            Just(" && ".to_owned()),
+            Just(".As<JObject>()".to_owned()),
+            "[ -~]{0,10}"
+                .prop_map(|s| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))),
+            "[ -~]{0,6}".prop_map(|s| format!("@\"{}\"", s.replace('"', "\"\""))),
+            Just("'\\''".to_owned()),
+            Just("'\"'".to_owned()),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("({})", v.join(" "))),
+                proptest::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("{{{}}}", v.join(";"))),
+                inner.clone().prop_map(|x| format!("$\"a{{({x})}}b\"")),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn escaping_then_parsing_yields_the_original_expression(b in body(), block in any::<bool>()) {
+            let expr = if block { format!("@{{ return {b}; }}") } else { format!("@({b})") };
+            let doc = format!("<policies>\n<set-variable name=\"v\" value=\"{expr}\" />\n<set-body>{expr}</set-body>\n</policies>");
+            let src = Source::new("p.xml".into(), doc);
+            let root = parse(&src).map_err(|d| TestCaseError::fail(d.to_string()))?;
+            let els: Vec<_> = root.elements().collect();
+            prop_assert_eq!(&els[0].attrs[1].value, &expr);
+            let Some(Node::Text(t)) = els[1].children.first() else { return Err(TestCaseError::fail("no text")) };
+            prop_assert_eq!(&t.value, &expr);
+        }
+
+        #[test]
+        fn prepare_never_panics(s in "[<>&\"'@(){}a-z/!?\\[\\] =\n-]{0,80}") {
+            let p = prepare(&s);
+            // Offsets map back inside the original text.
+            for i in 0..=p.text.len() {
+                prop_assert!(p.map.to_original(i) <= s.len());
+            }
+        }
+    }
 
     #[test]
     fn escapes_attribute_expressions() {

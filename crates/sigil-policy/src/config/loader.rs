@@ -279,11 +279,18 @@ impl Loader<'_> {
                 validate_certificate_chain: true,
                 validate_certificate_name: true,
             });
+            let url = match template::substitute(&b.url, &self.nvs) {
+                Ok((u, _)) => u,
+                Err((_, msg)) => {
+                    self.diags.error(&Pos::start_of(&rel), msg);
+                    b.url
+                }
+            };
             out.insert(
                 name.clone(),
                 Backend {
                     name,
-                    url: b.url,
+                    url,
                     protocol: b.protocol,
                     headers,
                     query,

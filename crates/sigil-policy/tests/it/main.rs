@@ -1,0 +1,5 @@
+//! Integration tests: whole configuration folders under tests/fixtures.
+
+mod broken;
+mod multitenant;
+mod support;
