@@ -516,3 +516,6 @@ pub(crate) fn child_strings(cx: &mut Cx<'_>, el: &Element, child_name: &str) -> 
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

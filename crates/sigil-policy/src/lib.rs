@@ -68,3 +68,16 @@ pub mod fuzzing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fuzz entry point on policy-shaped noise: never panics.
+        #[test]
+        fn parse_policy_never_panics(s in "(<policies>|<inbound>|</inbound>|<base />|<set-header name=\"a\">|<value>|</value>|@\\(|@\\{|[\"'(){}<>&;/=a-z ]|&quot;|</set-header>|<choose><when condition=\"){0,40}") {
+            super::fuzzing::parse_policy(s.as_bytes());
+        }
+    }
+}
