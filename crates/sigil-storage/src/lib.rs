@@ -10,10 +10,12 @@
 mod error;
 mod installation;
 mod open;
+mod versioned;
 
 pub use error::StorageError;
 pub use installation::Installation;
 pub use open::{Backend, DatabaseUrl, OpenOptions};
+pub use versioned::{Conflict, SigningKeyRow, Versions};
 
 use sqlx::AnyPool;
 

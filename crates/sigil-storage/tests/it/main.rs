@@ -7,3 +7,4 @@
 
 mod harness;
 mod installation;
+mod versioned;
