@@ -7,9 +7,10 @@
 //! only I/O is reading the folder. It does **not** evaluate policies against requests; the
 //! gateway server does that with `sigil-expr`.
 //!
-//! Policy files are APIM's *rawxml* (expressions unescaped inside XML); see [`rawxml`'s
-//! docs](crate::fuzzing) for how they are read. Every problem is a [`Diagnostic`] displayed as
-//! `file:line:col: message`.
+//! Policy files are APIM's *rawxml* (expressions unescaped inside XML): a pre-pass finds each
+//! `@(...)` / `@{...}` by balancing brackets (C# literals aware), escapes it for quick-xml and
+//! keeps an offset map so every problem is a [`Diagnostic`] displayed as `file:line:col: message`
+//! at its original position.
 
 mod build;
 mod config;

@@ -186,7 +186,7 @@ pub(crate) fn parse(src: &Source) -> Result<Element, Diagnostic> {
             Event::Start(tag) => stack.push(open(src, &tag, start)?),
             Event::Empty(tag) => {
                 let el = open(src, &tag, start)?;
-                close(&mut stack, &mut root, el, src)?;
+                close(&mut stack, &mut root, el)?;
             }
             Event::End(_) => {
                 let Some(el) = stack.pop() else {
@@ -195,7 +195,7 @@ pub(crate) fn parse(src: &Source) -> Result<Element, Diagnostic> {
                         "XML: unexpected end tag",
                     ));
                 };
-                close(&mut stack, &mut root, el, src)?;
+                close(&mut stack, &mut root, el)?;
             }
             Event::CData(_) => {
                 // `<![CDATA[` is 9 bytes and `]]>` 3.
@@ -219,12 +219,7 @@ fn offset(pos: u64) -> usize {
     usize::try_from(pos).unwrap_or(usize::MAX)
 }
 
-fn close(
-    stack: &mut [Element],
-    root: &mut Option<Element>,
-    el: Element,
-    src: &Source,
-) -> Result<(), Diagnostic> {
+fn close(stack: &mut [Element], root: &mut Option<Element>, el: Element) -> Result<(), Diagnostic> {
     match stack.last_mut() {
         Some(parent) => parent.children.push(Node::Element(el)),
         None if root.is_none() => *root = Some(el),
@@ -235,7 +230,6 @@ fn close(
             ));
         }
     }
-    let _ = src;
     Ok(())
 }
 
