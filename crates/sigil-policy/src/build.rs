@@ -267,18 +267,25 @@ impl Cx<'_> {
         }
     }
 
-    /// A value where APIM allows no expression.
+    /// A value where APIM allows no expression (named values are still substituted).
     pub(crate) fn plain(&mut self, v: Val<'_>) -> Option<String> {
-        match self.template(v, ValueType::String)? {
-            Template::Literal(l) => Some(l.value().to_owned()),
-            Template::Expression(_) => {
-                self.error(
-                    v.pos,
-                    format!("policy expressions are not allowed in {}", v.describe()),
-                );
-                None
+        let lead = v.value.len() - v.value.trim_start().len();
+        let (resolved, _) = match template::substitute(v.value.trim(), self.nvs) {
+            Ok(r) => r,
+            Err((at, msg)) => {
+                let pos = self.src.pos_in_value(&v.loc, lead + at);
+                self.error(&pos, msg);
+                return None;
             }
+        };
+        if crate::rawxml::starts_expression(resolved.as_bytes(), 0) {
+            self.error(
+                v.pos,
+                format!("policy expressions are not allowed in {}", v.describe()),
+            );
+            return None;
         }
+        Some(resolved)
     }
 
     /// A literal-only typed value.
