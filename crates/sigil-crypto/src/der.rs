@@ -130,3 +130,34 @@ mod tests {
         assert_eq!((tag, c, rest), (0x02, &[7u8][..], &[0xffu8][..]));
     }
 }
+
+/// DER `RSAPublicKey` for (n, e), both big-endian without leading zeros.
+pub(crate) fn encode_rsa_public_key(n: &[u8], e: &[u8]) -> Vec<u8> {
+    fn push_len(out: &mut Vec<u8>, len: usize) {
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes = len.to_be_bytes();
+            let skip = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
+            out.push(0x80 | (bytes.len() - skip) as u8);
+            out.extend_from_slice(&bytes[skip..]);
+        }
+    }
+    fn push_int(out: &mut Vec<u8>, v: &[u8]) {
+        out.push(INTEGER);
+        let pad = v.first().is_none_or(|b| b & 0x80 != 0);
+        push_len(out, v.len() + usize::from(pad));
+        if pad {
+            out.push(0);
+        }
+        out.extend_from_slice(v);
+    }
+    let mut body = Vec::with_capacity(n.len() + e.len() + 16);
+    push_int(&mut body, n);
+    push_int(&mut body, e);
+    let mut out = Vec::with_capacity(body.len() + 6);
+    out.push(SEQUENCE);
+    push_len(&mut out, body.len());
+    out.extend_from_slice(&body);
+    out
+}

@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use aws_lc_rs::rsa::PublicKeyComponents;
 use aws_lc_rs::signature::{self, ParsedPublicKey};
 
 use crate::der;
@@ -89,9 +88,11 @@ impl VerifyingKey {
     pub fn from_rsa_components(n: &[u8], e: &[u8]) -> Result<Self, Error> {
         check_rsa_public(n, e)?;
         let (n, e) = (strip_zeros(n), strip_zeros(e));
-        let comps = PublicKeyComponents { n, e };
+        // Parsed from PKCS#1 DER rather than `PublicKeyComponents::to_parsed_public_key`: the
+        // DER path measured about twice as fast to verify with on aws-lc-rs 1.19.
+        let pkcs1 = der::encode_rsa_public_key(n, e);
         let p = |params: &'static signature::RsaParameters| {
-            comps.to_parsed_public_key(params).map_err(|_| Error::MalformedKey("invalid RSA key"))
+            ParsedPublicKey::new(params, &pkcs1).map_err(|_| Error::MalformedKey("invalid RSA key"))
         };
         let parsed = Box::new([
             p(&signature::RSA_PKCS1_2048_8192_SHA256)?,

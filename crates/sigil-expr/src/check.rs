@@ -57,7 +57,8 @@ pub(crate) fn compile_program(p: &Program, expected: ExpectedType) -> CResult<Lo
                     "not all code paths return a value (an '@{ }' block must end with 'return')",
                 );
             }
-            let ty = rets.into_iter().reduce(unify).unwrap_or(Type::Void);
+            // A block that only throws has no return type; treat it as `object`.
+            let ty = rets.into_iter().reduce(unify).unwrap_or(Type::Object);
             (Node::Block(body), ty, *pos)
         }
     };

@@ -171,6 +171,15 @@ impl<'c> Frame<'c> {
                     if *null_cond {
                         return Ok(Value::Null);
                     }
+                    if matches!(f, builtins::Builtin::Misc(builtins::misc::MiscFn::HasValue)) {
+                        return Ok(Value::Bool(false));
+                    }
+                    if matches!(
+                        f,
+                        builtins::Builtin::Misc(builtins::misc::MiscFn::NullableValue)
+                    ) {
+                        return Err(EvalError::invalid_op("Nullable object must have a value."));
+                    }
                     if !builtins::is_static(f) {
                         return Err(EvalError::null_ref());
                     }

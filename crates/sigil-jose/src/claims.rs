@@ -198,6 +198,33 @@ impl Claims {
     }
 }
 
+/// Index into [`FIELDS`]; a `match` compiles to a length switch plus one compare, which is
+/// measurably cheaper on the hot validate path than a linear scan.
+fn field_index(k: &str) -> Option<usize> {
+    Some(match k {
+        "iss" => 0,
+        "aud" => 1,
+        "iat" => 2,
+        "nbf" => 3,
+        "exp" => 4,
+        "azp" => 5,
+        "azpacr" => 6,
+        "appid" => 7,
+        "appidacr" => 8,
+        "idtyp" => 9,
+        "oid" => 10,
+        "scp" => 11,
+        "roles" => 12,
+        "sub" => 13,
+        "tid" => 14,
+        "uti" => 15,
+        "ver" => 16,
+        "jti" => 17,
+        "nonce" => 18,
+        _ => return None,
+    })
+}
+
 impl<'de> Deserialize<'de> for Claims {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(ClaimsVisitor)
@@ -219,7 +246,7 @@ impl<'de> Visitor<'de> for ClaimsVisitor {
         let mut c = Claims::default();
         let mut seen = SeenFields::default();
         while let Some(Key(k)) = map.next_key()? {
-            let Some(i) = FIELDS.iter().position(|f| *f == k) else {
+            let Some(i) = field_index(&k) else {
                 let v = map.next_value_seed(StrictValue)?;
                 insert_extra(&mut c.extra, k, v)?;
                 continue;
@@ -254,6 +281,14 @@ impl<'de> Visitor<'de> for ClaimsVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_index_matches_field_table() {
+        for (i, f) in FIELDS.iter().enumerate() {
+            assert_eq!(field_index(f), Some(i));
+        }
+        assert_eq!(field_index("name"), None);
+    }
 
     fn parse(s: &str) -> Result<Claims, serde_json::Error> {
         serde_json::from_str(s)

@@ -118,6 +118,10 @@ use crate::value::{Obj, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum JwtFn {
+    AsBasic,
+    TryParseBasic,
+    BasicUser,
+    BasicPassword,
     AsJwt,
     TryParseJwt,
     Claims,
@@ -141,6 +145,12 @@ pub(crate) enum JwtFn {
 pub(crate) fn resolve_string(site: &Site<'_>) -> ResolveResult {
     match site.name {
         "AsJwt" if site.is_call("AsJwt", &[]) => ok(Builtin::Jwt(JwtFn::AsJwt), Type::Jwt),
+        "AsBasic" if site.is_call("AsBasic", &[]) => ok(Builtin::Jwt(JwtFn::AsBasic), Type::Basic),
+        "TryParseBasic" if site.arity() == Some(1) => Ok(Some(super::Resolved {
+            f: Builtin::Jwt(JwtFn::TryParseBasic),
+            ty: Type::Bool,
+            out: Some(Type::Basic),
+        })),
         "TryParseJwt" if site.arity() == Some(1) => Ok(Some(super::Resolved {
             f: Builtin::Jwt(JwtFn::TryParseJwt),
             ty: Type::Bool,
@@ -153,6 +163,13 @@ pub(crate) fn resolve_string(site: &Site<'_>) -> ResolveResult {
 pub(crate) fn resolve_instance(recv: Type, site: &Site<'_>) -> ResolveResult {
     let r = |f: JwtFn, t: Type| ok(Builtin::Jwt(f), t);
     let s = site;
+    if recv == Type::Basic {
+        return match (s.name, s.args) {
+            ("Username", None) => r(JwtFn::BasicUser, Type::String),
+            ("Password", None) => r(JwtFn::BasicPassword, Type::String),
+            _ => Ok(None),
+        };
+    }
     if recv == Type::Claims {
         return match s.name {
             "GetValueOrDefault"
@@ -187,6 +204,21 @@ pub(crate) fn resolve_instance(recv: Type, site: &Site<'_>) -> ResolveResult {
     }
 }
 
+/// `Basic base64(user:password)` (the scheme prefix is optional, as in APIM).
+fn parse_basic(s: &str) -> Option<Value> {
+    use base64::engine::general_purpose::STANDARD;
+    let t = s.trim();
+    let t = t
+        .strip_prefix("Basic ")
+        .or_else(|| t.strip_prefix("basic "))
+        .unwrap_or(t)
+        .trim();
+    let raw = STANDARD.decode(t).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (u, p) = text.split_once(':')?;
+    Some(Value::Array(Arc::from([Value::str(u), Value::str(p)])))
+}
+
 fn jwt_of(v: &Value) -> Result<&Arc<Jwt>, EvalError> {
     match v {
         Value::Jwt(j) | Value::Handle(crate::value::Handle(Obj::Claims(j))) => Ok(j),
@@ -203,6 +235,29 @@ pub(crate) fn call(f: JwtFn, recv: &Value, args: &[Value]) -> Result<Value, Eval
     let arg = |i: usize| args.get(i).unwrap_or(&Value::Null);
     if f == JwtFn::AsJwt {
         return Ok(Jwt::parse(a_str(recv)?).map_or(Value::Null, |j| Value::Jwt(Arc::new(j))));
+    }
+    match f {
+        JwtFn::AsBasic => return Ok(parse_basic(a_str(recv)?).unwrap_or(Value::Null)),
+        JwtFn::TryParseBasic => {
+            let b = parse_basic(a_str(recv)?);
+            return Ok(Value::Array(Arc::from([
+                Value::Bool(b.is_some()),
+                b.unwrap_or(Value::Null),
+            ])));
+        }
+        JwtFn::BasicUser | JwtFn::BasicPassword => {
+            return match recv {
+                Value::Array(pair) if pair.len() == 2 => {
+                    Ok(pair[usize::from(f == JwtFn::BasicPassword)].clone())
+                }
+                Value::Null => Err(EvalError::null_ref()),
+                other => Err(EvalError::invalid_cast(
+                    other.type_name(),
+                    "BasicAuthCredentials",
+                )),
+            };
+        }
+        _ => {}
     }
     if f == JwtFn::TryParseJwt {
         let parsed = Jwt::parse(a_str(recv)?);
@@ -242,7 +297,7 @@ pub(crate) fn call(f: JwtFn, recv: &Value, args: &[Value]) -> Result<Value, Eval
         JwtFn::IssuedAt => dt(jwt.time_claim("iat")),
         JwtFn::Algorithm => opt_str(jwt.header_str("alg").map(str::to_string)),
         JwtFn::Type => opt_str(jwt.header_str("typ").map(str::to_string)),
-        JwtFn::AsJwt | JwtFn::TryParseJwt => Value::Null,
+        _ => Value::Null,
     })
 }
 

@@ -42,6 +42,8 @@ pub(crate) enum MiscFn {
     HtmlDecode,
     Culture,
     // instance
+    NullableValue,
+    HasValue,
     ArrayIndex,
     Length,
     ToString,
@@ -219,6 +221,9 @@ pub(crate) fn resolve_instance(recv: Type, site: &Site<'_>) -> ResolveResult {
         }
         (Type::Encoding, "GetString", Some([Type::Bytes])) => r(MiscFn::GetString, Type::String),
         (Type::Bytes | Type::Array(_), "Length", None) => r(MiscFn::Length, Type::Int),
+        // `T?` members on value types (e.g. `jwt.ExpirationTime.Value`).
+        (t, "Value", None) if t.is_value_type() => r(MiscFn::NullableValue, t),
+        (t, "HasValue", None) if t.is_value_type() => r(MiscFn::HasValue, Type::Bool),
         (_, "ToString", Some([])) if !matches!(recv, Type::Lambda) => {
             r(MiscFn::ToString, Type::String)
         }
@@ -461,6 +466,8 @@ pub(crate) fn call(
         MiscFn::HtmlEncode => str_val(html_encode(a_str(arg(0))?)),
         MiscFn::HtmlDecode => str_val(html_decode(a_str(arg(0))?)),
         MiscFn::Culture => Value::Null,
+        MiscFn::NullableValue => recv.clone(),
+        MiscFn::HasValue => Value::Bool(!recv.is_null()),
         MiscFn::ArrayIndex => {
             let i = super::a_int(arg(0))?;
             let oob = || EvalError::new("IndexOutOfRangeException", "Index was outside the bounds of the array.");

@@ -116,7 +116,7 @@ pub(crate) fn resolve(recv: Recv, site: &Site<'_>) -> ResolveResult {
                 None => misc::resolve_instance(t, site),
             },
             Type::Json(_) | Type::JProperty => json::resolve_instance(t, site),
-            Type::Jwt | Type::Claims => jwt::resolve_instance(t, site),
+            Type::Jwt | Type::Claims | Type::Basic => jwt::resolve_instance(t, site),
             Type::DateTime | Type::TimeSpan => match time_members::resolve_instance(t, site)? {
                 Some(r) => Ok(Some(r)),
                 None => misc::resolve_instance(t, site),

@@ -309,9 +309,7 @@ impl Checker {
                 ))
             }
             BinOp::Coalesce => {
-                if at.is_value_type() {
-                    return bad("??");
-                }
+                // Left value types are allowed: after `?.` they are C#'s nullable `T?`.
                 Ok((
                     Node::Coalesce(bx(an), bx(bn)),
                     if at == Type::Null { bt } else { unify(at, bt) },

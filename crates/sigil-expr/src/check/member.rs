@@ -783,6 +783,17 @@ impl Checker {
                     Type::Json(JKind::Value),
                 ))
             }
+            // `throw new Exception("msg")`: the exception is represented by its message.
+            ex if ex.ends_with("Exception") => {
+                let msg = match (nodes.pop(), tys.first()) {
+                    (Some(n), Some(t)) if t.fits(Type::String) => n,
+                    (None, None) => Node::Const(Value::str(
+                        "Exception of type 'System.Exception' was thrown.",
+                    )),
+                    _ => return err(pos, format!("new {ex}(message) takes a string message")),
+                };
+                Ok((msg, Type::String))
+            }
             other => err(
                 pos,
                 format!(
