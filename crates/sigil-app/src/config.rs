@@ -31,6 +31,17 @@ pub struct AppConfig {
     pub idp: IdpConfig,
     /// How long in-flight requests may take to finish after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// Where the root key (which seals signing keys and keys secret hashes) comes from.
+    pub root_key: RootKeySource,
+}
+
+/// The root key's origin. Replicas sharing a database must share the root key.
+#[derive(Clone, Debug)]
+pub enum RootKeySource {
+    /// A file holding base64 of 32 bytes; created (0600) if absent.
+    File(PathBuf),
+    /// Given inline (`SIGIL_ROOT_KEY`, base64).
+    Inline(sigil_crypto::RootKey),
 }
 
 /// The identity provider's listener settings.
@@ -82,6 +93,7 @@ struct FileShape {
     home: Option<PathBuf>,
     database_url: Option<String>,
     shutdown_grace_secs: Option<u64>,
+    root_key_file: Option<PathBuf>,
     idp: Option<IdpFileShape>,
 }
 
@@ -170,11 +182,24 @@ impl AppConfig {
             None => DEFAULT_SHUTDOWN_GRACE,
         };
 
+        let root_key = match (env("SIGIL_ROOT_KEY"), file.root_key_file) {
+            (Some(b64), _) => RootKeySource::Inline(
+                crate::home::parse_root_key(b64.trim()).map_err(|message| ConfigError {
+                    origin: "SIGIL_ROOT_KEY".into(),
+                    key: "root_key".into(),
+                    message,
+                })?,
+            ),
+            (None, Some(path)) => RootKeySource::File(path),
+            (None, None) => RootKeySource::File(home.join("root.key")),
+        };
+
         Ok(Self {
             home,
             database,
             idp: IdpConfig { listen, public_url },
             shutdown_grace,
+            root_key,
         })
     }
 }

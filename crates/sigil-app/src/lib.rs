@@ -7,8 +7,8 @@
 //! paths as users.
 
 pub mod config;
-mod home;
+pub(crate) mod home;
 mod run;
 
-pub use config::{AppConfig, ConfigError, Sources};
+pub use config::{AppConfig, ConfigError, RootKeySource, Sources};
 pub use run::{Running, StartError, start};

@@ -6,14 +6,17 @@ use std::sync::Arc;
 
 use axum::Router;
 use sigil_core::Clock;
+use sigil_crypto::SystemRandom;
 use sigil_http::health::Readiness;
+use sigil_idp_server::Idp;
+use sigil_jose::keyring::RotationPolicy;
 use sigil_pki::ServerNames;
 use sigil_storage::{OpenOptions, Store};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::config::AppConfig;
-use crate::home::Home;
+use crate::config::{AppConfig, RootKeySource};
+use crate::home::{self, Home};
 
 /// Why Sigil could not start.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +39,12 @@ pub enum StartError {
     /// The store could not be opened or migrated.
     #[error(transparent)]
     Storage(#[from] sigil_storage::StorageError),
+    /// The root key could not be read or created.
+    #[error("root key: {0}")]
+    RootKey(String),
+    /// The identity provider could not load its state.
+    #[error(transparent)]
+    Idp(#[from] sigil_idp_server::IdpError),
     /// A listener could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -61,7 +70,10 @@ pub struct Running {
     pub installation_id: String,
     /// The open store.
     pub store: Store,
+    /// The identity provider.
+    pub idp: Arc<Idp>,
     stop: Option<oneshot::Sender<()>>,
+    background: Vec<JoinHandle<()>>,
     task: JoinHandle<Result<(), sigil_http::ServeError>>,
 }
 
@@ -81,6 +93,9 @@ impl Running {
             // The serve task panicked or was cancelled; report it as a drain failure.
             Err(_) => Err(sigil_http::ServeError::DrainTimeout(0)),
         };
+        for b in &self.background {
+            b.abort();
+        }
         self.store.close().await;
         result
     }
@@ -127,17 +142,42 @@ pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, 
         .clone()
         .unwrap_or_else(|| format!("https://localhost:{}", idp_addr.port()));
 
-    let ready_store = store.clone();
-    let readiness = Readiness::new().with_check("store", move || {
-        let store = ready_store.clone();
-        async move {
-            store
-                .ping()
-                .await
-                .map_err(|_| "database unreachable".to_owned())
+    let root_key = match &config.root_key {
+        RootKeySource::File(path) => {
+            home::load_or_create_root_key(path).map_err(StartError::RootKey)?
         }
-    });
-    let app = Router::new().merge(sigil_http::health::router(readiness));
+        RootKeySource::Inline(key) => key.clone(),
+    };
+    let idp = Idp::start(
+        idp_url.clone(),
+        store.clone(),
+        root_key,
+        RotationPolicy::default(),
+        clock.clone(),
+        Arc::new(SystemRandom),
+    )
+    .await?;
+    let background = vec![idp.spawn_sync(sigil_idp_server::DEFAULT_POLL_INTERVAL)];
+
+    let ready_store = store.clone();
+    let ready_idp = idp.clone();
+    let readiness = Readiness::new()
+        .with_check("store", move || {
+            let store = ready_store.clone();
+            async move {
+                store
+                    .ping()
+                    .await
+                    .map_err(|_| "database unreachable".to_owned())
+            }
+        })
+        .with_check("signing_keys", move || {
+            let idp = ready_idp.clone();
+            async move { idp.ready() }
+        });
+    let app = Router::new()
+        .merge(sigil_http::health::router(readiness))
+        .merge(idp.router());
 
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let shutdown = Box::pin(async move {
@@ -160,7 +200,9 @@ pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, 
         home: config.home,
         installation_id: installation.id,
         store,
+        idp,
         stop: Some(stop_tx),
+        background,
         task,
     })
 }

@@ -223,6 +223,15 @@ impl TokenError {
         )
     }
 
+    /// The body is not `application/x-www-form-urlencoded`.
+    pub fn not_form() -> Self {
+        Self::new(
+            ErrorCode::InvalidRequest,
+            900144,
+            "The request body must be application/x-www-form-urlencoded.",
+        )
+    }
+
     /// An internal failure (e.g. no signing key yet); the detail is logged, not sent.
     pub fn server_error() -> Self {
         let mut e = Self::new(

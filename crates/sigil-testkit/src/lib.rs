@@ -57,12 +57,13 @@ impl TestSigil {
             database: opts
                 .database
                 .unwrap_or_else(|| DatabaseUrl::SqliteFile(root.join("sigil.db"))),
-            home: root,
+            home: root.clone(),
             idp: IdpConfig {
                 listen: "127.0.0.1:0".parse().expect("addr"),
                 public_url: None,
             },
             shutdown_grace: std::time::Duration::from_secs(5),
+            root_key: sigil_app::RootKeySource::File(root.join("root.key")),
         };
         let clock = opts.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let running = sigil_app::start(config, clock).await.expect("sigil starts");

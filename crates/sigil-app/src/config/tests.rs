@@ -139,3 +139,16 @@ fn missing_explicit_file_is_an_error() {
     let msg = AppConfig::load(&src).unwrap_err().to_string();
     assert!(msg.starts_with("/nonexistent/sigil.toml:"), "{msg}");
 }
+
+#[test]
+fn root_key_from_env_must_be_32_bytes() {
+    let (err, _d) = load_with(None, &[("SIGIL_ROOT_KEY", "c2hvcnQ=")], None);
+    let msg = err.unwrap_err().to_string();
+    assert!(
+        msg.starts_with("SIGIL_ROOT_KEY: root_key: root key must be 32 bytes"),
+        "{msg}"
+    );
+    let good = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let (cfg, _d) = load_with(None, &[("SIGIL_ROOT_KEY", good)], None);
+    assert!(matches!(cfg.unwrap().root_key, RootKeySource::Inline(_)));
+}
