@@ -6,6 +6,7 @@
 //! The `sigil` binary and the test kit both start Sigil through here, so tests run the same code
 //! paths as users.
 
+pub mod admin;
 pub mod config;
 pub(crate) mod home;
 mod run;

@@ -35,6 +35,52 @@ pub(crate) enum Command {
     /// The local certificate authority.
     #[command(subcommand)]
     Ca(CaCommand),
+    /// Apply a directory document (tenants, applications, credentials, consents), idempotently.
+    Apply(ApplyArgs),
+    /// Print the directory in the `sigil apply` format (secrets are never printed).
+    Export(ExportArgs),
+    /// Token signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ApplyArgs {
+    /// The YAML document.
+    #[arg(short = 'f', long = "file", value_name = "FILE.yaml")]
+    pub(crate) file: std::path::PathBuf,
+    /// Remove what the document does not describe.
+    #[arg(long)]
+    pub(crate) prune: bool,
+    /// A TOML configuration file [default: <home>/sigil.toml if present]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExportArgs {
+    /// Only this tenant (GUID or domain).
+    #[arg(long, value_name = "TENANT")]
+    pub(crate) tenant: Option<String>,
+    /// A TOML configuration file [default: <home>/sigil.toml if present]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Start a signing-key rollover now (normally automatic every 30 days).
+    ///
+    /// Publishes a new key at once; it starts signing after the publication delay (24 h), so
+    /// relying parties that cache the JWKS already know it. A running server picks it up.
+    Rotate {
+        /// Sign with the new key immediately (relying parties refetch on the unknown kid).
+        #[arg(long)]
+        force: bool,
+        /// A TOML configuration file [default: <home>/sigil.toml if present]
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]

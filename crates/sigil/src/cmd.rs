@@ -1,6 +1,8 @@
 //! One module per command; each returns a [`Failure`] that `main` maps to an exit code.
 
+mod apply;
 mod ca;
+mod keys;
 mod up;
 
 use std::path::PathBuf;
@@ -12,6 +14,9 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Up(args) => up::run(cli.home, args).await,
         Command::Ca(c) => ca::run(cli.home, c),
+        Command::Keys(c) => keys::run(cli.home, c).await,
+        Command::Apply(a) => apply::apply(cli.home, a).await,
+        Command::Export(a) => apply::export(cli.home, a).await,
     }
 }
 
@@ -24,4 +29,18 @@ pub(crate) fn process_env(key: &str) -> Option<String> {
 pub(crate) fn home_dir(flag: Option<PathBuf>) -> PathBuf {
     flag.or_else(|| process_env("SIGIL_HOME").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(".sigil"))
+}
+
+/// Load the configuration an admin command acts on.
+pub(crate) fn admin_config(
+    home: Option<PathBuf>,
+    config: Option<&std::path::Path>,
+) -> Result<sigil_app::AppConfig, Failure> {
+    let sources = sigil_app::Sources {
+        config_file: config,
+        home,
+        idp_listen: None,
+        env: &process_env,
+    };
+    sigil_app::AppConfig::load(&sources).map_err(|e| Failure::Config(e.to_string()))
 }
