@@ -33,6 +33,17 @@ pub struct AppConfig {
     pub shutdown_grace: Duration,
     /// Where the root key (which seals signing keys and keys secret hashes) comes from.
     pub root_key: RootKeySource,
+    /// The admin API's bearer token.
+    pub admin_token: AdminTokenSource,
+}
+
+/// The admin API token's origin.
+#[derive(Clone, Debug)]
+pub enum AdminTokenSource {
+    /// A file holding the token; created (0600) with a random token if absent.
+    File(PathBuf),
+    /// Given inline (`SIGIL_ADMIN_TOKEN`).
+    Inline(sigil_core::Secret<String>),
 }
 
 /// The root key's origin. Replicas sharing a database must share the root key.
@@ -94,6 +105,7 @@ struct FileShape {
     database_url: Option<String>,
     shutdown_grace_secs: Option<u64>,
     root_key_file: Option<PathBuf>,
+    admin_token_file: Option<PathBuf>,
     idp: Option<IdpFileShape>,
 }
 
@@ -194,12 +206,26 @@ impl AppConfig {
             (None, None) => RootKeySource::File(home.join("root.key")),
         };
 
+        let admin_token = match (env("SIGIL_ADMIN_TOKEN"), file.admin_token_file) {
+            (Some(t), _) if t.trim().len() < 32 => {
+                return Err(ConfigError {
+                    origin: "SIGIL_ADMIN_TOKEN".into(),
+                    key: "admin_token".into(),
+                    message: "must be at least 32 characters".into(),
+                });
+            }
+            (Some(t), _) => AdminTokenSource::Inline(sigil_core::Secret::new(t.trim().to_owned())),
+            (None, Some(path)) => AdminTokenSource::File(path),
+            (None, None) => AdminTokenSource::File(home.join("admin.token")),
+        };
+
         Ok(Self {
             home,
             database,
             idp: IdpConfig { listen, public_url },
             shutdown_grace,
             root_key,
+            admin_token,
         })
     }
 }

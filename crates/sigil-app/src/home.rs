@@ -56,6 +56,27 @@ pub(crate) fn load_or_create_root_key(path: &Path) -> Result<sigil_crypto::RootK
     }
 }
 
+/// Read the admin token file, or create it (0600) with 32 random bytes (base64url) if absent.
+pub(crate) fn load_or_create_token(path: &Path) -> Result<sigil_core::Secret<String>, String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    match std::fs::read_to_string(path) {
+        Ok(text) if text.trim().len() >= 32 => Ok(sigil_core::Secret::new(text.trim().to_owned())),
+        Ok(_) => Err(format!(
+            "{}: the admin token must be at least 32 characters",
+            path.display()
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let bytes = sigil_crypto::random_array::<32>().map_err(|e| e.to_string())?;
+            let token = URL_SAFE_NO_PAD.encode(bytes);
+            write_private(path, format!("{token}\n").as_bytes())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(sigil_core::Secret::new(token))
+        }
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
 /// Parse base64 of exactly 32 bytes.
 pub(crate) fn parse_root_key(text: &str) -> Result<sigil_crypto::RootKey, String> {
     use base64::Engine as _;

@@ -11,5 +11,5 @@ pub mod config;
 pub(crate) mod home;
 mod run;
 
-pub use config::{AppConfig, ConfigError, RootKeySource, Sources};
+pub use config::{AdminTokenSource, AppConfig, ConfigError, RootKeySource, Sources};
 pub use run::{Running, StartError, start};

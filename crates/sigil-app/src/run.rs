@@ -148,14 +148,24 @@ pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, 
         }
         RootKeySource::Inline(key) => key.clone(),
     };
-    let idp = Idp::start(
-        idp_url.clone(),
-        store.clone(),
+    let rng: Arc<dyn sigil_crypto::RandomSource> = Arc::new(SystemRandom);
+    let admin_token = match &config.admin_token {
+        crate::config::AdminTokenSource::File(path) => {
+            home::load_or_create_token(path).map_err(StartError::RootKey)?
+        }
+        crate::config::AdminTokenSource::Inline(t) => t.clone(),
+    };
+    let admin = sigil_idp_server::AdminCredential::new(&admin_token, rng.as_ref())
+        .map_err(|e| StartError::RootKey(e.to_string()))?;
+    let idp = Idp::start(sigil_idp_server::IdpOptions {
+        base_url: idp_url.clone(),
+        store: store.clone(),
         root_key,
-        RotationPolicy::default(),
-        clock.clone(),
-        Arc::new(SystemRandom),
-    )
+        policy: RotationPolicy::default(),
+        admin: Some(admin),
+        clock: clock.clone(),
+        rng,
+    })
     .await?;
     let background = vec![idp.spawn_sync(sigil_idp_server::DEFAULT_POLL_INTERVAL)];
 

@@ -79,6 +79,11 @@ impl KeyService {
         Ok(svc)
     }
 
+    /// The rotation timings.
+    pub fn policy(&self) -> RotationPolicy {
+        self.policy
+    }
+
     /// The current snapshot (cheap: an `Arc` clone).
     pub fn snapshot(&self) -> Arc<KeySnapshot> {
         self.current.load_full()

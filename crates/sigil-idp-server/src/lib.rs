@@ -15,6 +15,7 @@
 //! polls the store so changes made by `sigil apply`, `sigil keys rotate` or other replicas are
 //! picked up without a restart.
 
+pub mod admin;
 pub mod directory;
 pub mod keys;
 mod rescue;
@@ -47,14 +48,61 @@ pub enum IdpError {
     Directory(#[from] directory::DirectoryError),
 }
 
+/// What the identity provider needs to start.
+#[derive(Debug)]
+pub struct IdpOptions {
+    /// Public base URL, e.g. `https://localhost:8443` (issuers are built from it).
+    pub base_url: String,
+    /// The store.
+    pub store: Store,
+    /// Seals signing keys; keys client-secret hashes.
+    pub root_key: RootKey,
+    /// Signing-key rotation timings.
+    pub policy: RotationPolicy,
+    /// The admin API credential; `None` disables the admin API.
+    pub admin: Option<AdminCredential>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Randomness.
+    pub rng: Arc<dyn RandomSource>,
+}
+
 /// The running identity provider's shared state.
 #[derive(Debug)]
 pub struct Idp {
     pub(crate) base_url: String,
+    pub(crate) store: Store,
+    pub(crate) root_key: RootKey,
+    pub(crate) admin: Option<AdminCredential>,
     pub(crate) keys: Arc<KeyService>,
     pub(crate) directory: Arc<DirectoryCache>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) rng: Arc<dyn RandomSource>,
+}
+
+/// The admin API's credential, held as a keyed hash so the token itself is not kept in memory.
+#[derive(Debug)]
+pub struct AdminCredential {
+    key: [u8; 32],
+    hash: [u8; 32],
+}
+
+impl AdminCredential {
+    /// Hold `token` (compared in constant time by [`AdminCredential::matches`]).
+    pub fn new(
+        token: &sigil_core::Secret<String>,
+        rng: &dyn RandomSource,
+    ) -> Result<Self, sigil_crypto::Error> {
+        let mut key = [0u8; 32];
+        rng.fill(&mut key)?;
+        let hash = sigil_crypto::keyed_hash(&key, token.expose().as_bytes());
+        Ok(Self { key, hash })
+    }
+
+    /// Does `presented` equal the token?
+    pub fn matches(&self, presented: &str) -> bool {
+        sigil_crypto::keyed_hash_verify(&self.key, presented.as_bytes(), &self.hash)
+    }
 }
 
 /// Derive the client-secret hashing key from the root key: one root secret to manage, and a
@@ -73,19 +121,25 @@ fn unreachable_hmac() -> HmacKey {
 
 impl Idp {
     /// Load keys and directory from the store.
-    pub async fn start(
-        base_url: String,
-        store: Store,
-        root: RootKey,
-        policy: RotationPolicy,
-        clock: Arc<dyn Clock>,
-        rng: Arc<dyn RandomSource>,
-    ) -> Result<Arc<Self>, IdpError> {
-        let hash_key = secret_hash_key(&root);
-        let keys = KeyService::start(store.clone(), root, policy, clock.clone()).await?;
-        let directory = DirectoryCache::start(store, hash_key).await?;
+    pub async fn start(opts: IdpOptions) -> Result<Arc<Self>, IdpError> {
+        let IdpOptions {
+            base_url,
+            store,
+            root_key,
+            policy,
+            admin,
+            clock,
+            rng,
+        } = opts;
+        let hash_key = secret_hash_key(&root_key);
+        let keys =
+            KeyService::start(store.clone(), root_key.clone(), policy, clock.clone()).await?;
+        let directory = DirectoryCache::start(store.clone(), hash_key).await?;
         Ok(Arc::new(Self {
             base_url,
+            store,
+            root_key,
+            admin,
             keys,
             directory,
             clock,

@@ -1,5 +1,6 @@
 //! The route table: every path the identity provider answers, in one place.
 
+mod admin;
 mod discovery;
 mod token;
 
@@ -27,5 +28,33 @@ pub(crate) fn router(idp: Arc<Idp>) -> Router {
             "/{tenant}/oauth2/v2.0/token",
             post(token::token).layer(DefaultBodyLimit::max(MAX_TOKEN_REQUEST_BYTES)),
         )
+        .merge(admin_routes(idp.clone()))
         .with_state(idp)
+}
+
+/// Documents applied over the admin API are YAML; 4 MiB is far above any real directory.
+const MAX_ADMIN_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+fn admin_routes(idp: Arc<Idp>) -> Router<Arc<Idp>> {
+    Router::new()
+        .route("/admin/v1.0/tenants", get(admin::tenants))
+        .route(
+            "/admin/v1.0/tenants/{tenant}/applications",
+            get(admin::applications),
+        )
+        .route(
+            "/admin/v1.0/tenants/{tenant}/servicePrincipals",
+            get(admin::service_principals),
+        )
+        .route(
+            "/admin/v1.0/directory",
+            get(admin::export).post(admin::apply),
+        )
+        .route("/admin/v1.0/keys", get(admin::keys))
+        .route("/admin/v1.0/keys/rotate", post(admin::rotate))
+        .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY_BYTES))
+        .route_layer(axum::middleware::from_fn_with_state(
+            idp,
+            admin::require_admin,
+        ))
 }

@@ -64,6 +64,7 @@ impl TestSigil {
             },
             shutdown_grace: std::time::Duration::from_secs(5),
             root_key: sigil_app::RootKeySource::File(root.join("root.key")),
+            admin_token: sigil_app::AdminTokenSource::File(root.join("admin.token")),
         };
         let clock = opts.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let running = sigil_app::start(config, clock).await.expect("sigil starts");

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use sigil_app::admin::{self, ApplyFailure, Installation};
+use sigil_app::admin::{self, ApplyFailure, ApplyFileError, Installation};
 use sigil_core::SystemClock;
 
 use crate::Failure;
@@ -25,7 +25,9 @@ pub(crate) async fn apply(home: Option<PathBuf>, args: ApplyArgs) -> Result<(), 
     inst.store.close().await;
     let report = match result {
         Ok(r) => r,
-        Err(e @ (ApplyFailure::Invalid(_) | ApplyFailure::Read { .. })) => {
+        Err(
+            e @ (ApplyFileError::Apply(ApplyFailure::Invalid(_)) | ApplyFileError::Read { .. }),
+        ) => {
             return Err(Failure::Config(format!("nothing was applied:\n{e}")));
         }
         Err(e) => {

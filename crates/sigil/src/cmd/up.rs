@@ -53,6 +53,10 @@ fn print_banner(home: &Path, installation: &str, idp_url: &str, ca: &Path) {
     println!();
     println!("  identity provider   {idp_url}");
     println!("  health              {idp_url}/healthz   {idp_url}/readyz");
+    println!(
+        "  admin API           {idp_url}/admin/v1.0   (Bearer token in {}/admin.token)",
+        home.display()
+    );
     println!("  local CA            {ca}");
     println!();
     println!("Trust the local CA in clients:");
