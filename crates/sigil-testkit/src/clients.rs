@@ -360,20 +360,67 @@ pub fn ensure_installed() {
 /// program prints its answer (at most [`TIMEOUT`]). Panics if the program is missing, crashes,
 /// times out or prints no JSON; a library-level failure is an `ok: false` outcome instead.
 pub fn run(client: Client, job: &ClientJob, ca_path: &Path) -> ClientOutcome {
+    let (runtime, script) = client.program();
+    let ca = ca_path
+        .canonicalize()
+        .unwrap_or_else(|e| panic!("CA certificate {}: {e}", ca_path.display()));
+    let mut input = serde_json::to_value(job).expect("a job serializes");
+    input["ca_path"] = serde_json::Value::String(ca.display().to_string());
+    let (line, stderr) = exec(&format!("{client:?}"), runtime, script, &input, Some(&ca));
+    let mut outcome: ClientOutcome = serde_json::from_str(&line)
+        .unwrap_or_else(|e| panic!("{client:?} printed {line:?}: {e}\n--- stderr ---\n{stderr}"));
+    outcome.client = Some(client);
+    outcome.stderr = stderr;
+    outcome
+}
+
+/// A self-signed client certificate for an app's key credential, made by
+/// `tests/clients/python/make_cert.py`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClientCertificate {
+    /// PEM certificate (register it as the app's `keyCredentials` key).
+    pub cert_pem_path: PathBuf,
+    /// PEM PKCS#8 private key.
+    pub key_pem_path: PathBuf,
+    /// SHA-1 thumbprint, upper-case hex, as the Entra portal shows it.
+    pub thumbprint_sha1_hex: String,
+    /// SHA-1 thumbprint as an unpadded base64url `x5t`.
+    pub x5t: String,
+    /// SHA-256 thumbprint as an unpadded base64url `x5t#S256`.
+    pub x5t_s256: String,
+}
+
+/// Make `{dir}/{common_name}.pem` and `.key`: an RSA-2048 self-signed certificate valid for 30
+/// days (with the venv's `cryptography`, so the test kit needs no X.509 code of its own).
+pub fn make_client_certificate(dir: &Path, common_name: &str) -> ClientCertificate {
+    let input = serde_json::json!({ "dir": dir, "common_name": common_name });
+    let (line, stderr) = exec(
+        "make_cert",
+        Runtime::Python,
+        "python/make_cert.py",
+        &input,
+        None,
+    );
+    serde_json::from_str(&line)
+        .unwrap_or_else(|e| panic!("make_cert printed {line:?}: {e}\n--- stderr ---\n{stderr}"))
+}
+
+/// Run one program with `input` on stdin; return its last stdout line and its stderr. Panics
+/// (with both streams) if it cannot start, times out, exits non-zero or prints nothing.
+fn exec(
+    name: &str,
+    runtime: Runtime,
+    script: &str,
+    input: &serde_json::Value,
+    ca: Option<&Path>,
+) -> (String, String) {
     ensure_installed();
     let root = repo_root();
-    let (runtime, script) = client.program();
     let script = root.join("tests/clients").join(script);
     let interpreter = match runtime {
         Runtime::Python => root.join(".venv/bin/python"),
         Runtime::Node => PathBuf::from("node"),
     };
-    let ca = ca_path
-        .canonicalize()
-        .unwrap_or_else(|e| panic!("CA certificate {}: {e}", ca_path.display()));
-
-    let mut input = serde_json::to_value(job).expect("a job serializes");
-    input["ca_path"] = serde_json::Value::String(ca.display().to_string());
 
     let mut cmd = Command::new(&interpreter);
     cmd.arg(&script)
@@ -396,15 +443,17 @@ pub fn run(client: Client, job: &ClientJob, ca_path: &Path) -> ClientOutcome {
             cmd.env(var, v);
         }
     }
-    cmd.env("REQUESTS_CA_BUNDLE", &ca)
-        .env("SSL_CERT_FILE", &ca)
-        .env("NODE_EXTRA_CA_CERTS", &ca)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
+    if let Some(ca) = ca {
+        cmd.env("REQUESTS_CA_BUNDLE", ca)
+            .env("SSL_CERT_FILE", ca)
+            .env("NODE_EXTRA_CA_CERTS", ca);
+    }
+    cmd.env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONUNBUFFERED", "1");
 
     let mut child = cmd.spawn().unwrap_or_else(|e| {
         panic!(
-            "{client:?}: cannot start {}: {e}; {INSTALL_HINT}",
+            "{name}: cannot start {}: {e}; {INSTALL_HINT}",
             interpreter.display()
         )
     });
@@ -428,7 +477,7 @@ pub fn run(client: Client, job: &ClientJob, ca_path: &Path) -> ClientOutcome {
                 let _ = child.kill();
                 let _ = child.wait();
                 let err = stderr.join().unwrap_or_default();
-                panic!("{client:?} timed out after {TIMEOUT:?}; stderr:\n{err}");
+                panic!("{name} timed out after {TIMEOUT:?}; stderr:\n{err}");
             }
             None => std::thread::sleep(Duration::from_millis(20)),
         }
@@ -437,16 +486,10 @@ pub fn run(client: Client, job: &ClientJob, ca_path: &Path) -> ClientOutcome {
     let out = stdout.join().unwrap_or_default();
     let err = stderr.join().unwrap_or_default();
 
-    let line = out.lines().rev().find(|l| !l.trim().is_empty());
-    let parsed = line.and_then(|l| serde_json::from_str::<ClientOutcome>(l).ok());
-    match parsed {
-        Some(mut outcome) if status.success() => {
-            outcome.client = Some(client);
-            outcome.stderr = err;
-            outcome
-        }
+    match out.lines().rev().find(|l| !l.trim().is_empty()) {
+        Some(line) if status.success() => (line.to_owned(), err),
         _ => panic!(
-            "{client:?} ({}) crashed: {status}\n--- stdout ---\n{out}\n--- stderr ---\n{err}",
+            "{name} ({}) crashed: {status}\n--- stdout ---\n{out}\n--- stderr ---\n{err}",
             script.display()
         ),
     }
@@ -532,6 +575,19 @@ mod tests {
         let err: ClientOutcome =
             serde_json::from_str(r#"{"ok":false,"error":"invalid_client"}"#).unwrap();
         let _ = err.access_token();
+    }
+
+    #[test]
+    fn make_client_certificate_writes_pem_files_and_thumbprints() {
+        let dir = tempfile::tempdir().unwrap();
+        let cert = make_client_certificate(dir.path(), "app-one");
+        let pem = std::fs::read_to_string(&cert.cert_pem_path).unwrap();
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        let key = std::fs::read_to_string(&cert.key_pem_path).unwrap();
+        assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"));
+        assert_eq!(cert.thumbprint_sha1_hex.len(), 40);
+        assert_eq!(cert.x5t.len(), 27, "unpadded base64url of 20 bytes");
+        assert_eq!(cert.x5t_s256.len(), 43, "unpadded base64url of 32 bytes");
     }
 
     #[test]
