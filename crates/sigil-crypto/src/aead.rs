@@ -61,10 +61,14 @@ pub fn open(root: &RootKey, aad: &[u8], sealed: &[u8]) -> Result<Secret<Vec<u8>>
     if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != VERSION {
         return Err(Error::Decrypt);
     }
-    let nonce = Nonce::try_assume_unique_for_key(&sealed[1..1 + NONCE_LEN]).map_err(|_| Error::Decrypt)?;
+    let nonce =
+        Nonce::try_assume_unique_for_key(&sealed[1..1 + NONCE_LEN]).map_err(|_| Error::Decrypt)?;
     let key = RandomizedNonceKey::new(&AES_256_GCM, root.expose()).map_err(|_| Error::Backend)?;
     let mut buf = sealed[1 + NONCE_LEN..].to_vec();
-    let len = key.open_in_place(nonce, Aad::from(aad), &mut buf).map_err(|_| Error::Decrypt)?.len();
+    let len = key
+        .open_in_place(nonce, Aad::from(aad), &mut buf)
+        .map_err(|_| Error::Decrypt)?
+        .len();
     buf.truncate(len);
     Ok(Secret::new(buf))
 }
@@ -77,7 +81,10 @@ mod tests {
     fn round_trip_and_aad_binding() {
         let root = RootKey::generate().unwrap();
         let sealed = seal(&root, b"kid-1", b"private key").unwrap();
-        assert_eq!(open(&root, b"kid-1", &sealed).unwrap().expose(), b"private key");
+        assert_eq!(
+            open(&root, b"kid-1", &sealed).unwrap().expose(),
+            b"private key"
+        );
         assert_eq!(open(&root, b"kid-2", &sealed).unwrap_err(), Error::Decrypt);
         let other = RootKey::generate().unwrap();
         assert_eq!(open(&other, b"kid-1", &sealed).unwrap_err(), Error::Decrypt);
@@ -99,6 +106,9 @@ mod tests {
     #[test]
     fn nonces_are_fresh() {
         let root = RootKey::from_bytes([1; 32]);
-        assert_ne!(seal(&root, b"", b"x").unwrap(), seal(&root, b"", b"x").unwrap());
+        assert_ne!(
+            seal(&root, b"", b"x").unwrap(),
+            seal(&root, b"", b"x").unwrap()
+        );
     }
 }

@@ -116,7 +116,10 @@ impl FromStr for Algorithm {
 
     /// Exact, case-sensitive match on the JOSE name (RFC 7515 §4.1.1: `alg` is case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|a| a.name() == s).ok_or(UnknownAlgorithm)
+        Self::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or(UnknownAlgorithm)
     }
 }
 
@@ -148,13 +151,27 @@ mod tests {
             assert_eq!(a.name().parse::<Algorithm>(), Ok(a));
         }
         assert!("none".parse::<Algorithm>().is_err());
-        assert!("rs256".parse::<Algorithm>().is_err(), "alg is case-sensitive");
+        assert!(
+            "rs256".parse::<Algorithm>().is_err(),
+            "alg is case-sensitive"
+        );
         assert!("ES512".parse::<Algorithm>().is_err());
     }
 
     #[test]
     fn only_the_issuing_algorithms_sign() {
-        let signers: Vec<_> = Algorithm::ALL.into_iter().filter(|a| a.can_sign()).collect();
-        assert_eq!(signers, [Algorithm::RS256, Algorithm::PS256, Algorithm::ES256, Algorithm::EdDSA]);
+        let signers: Vec<_> = Algorithm::ALL
+            .into_iter()
+            .filter(|a| a.can_sign())
+            .collect();
+        assert_eq!(
+            signers,
+            [
+                Algorithm::RS256,
+                Algorithm::PS256,
+                Algorithm::ES256,
+                Algorithm::EdDSA
+            ]
+        );
     }
 }

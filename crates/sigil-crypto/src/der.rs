@@ -17,7 +17,11 @@ pub(crate) const OID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
 pub(crate) const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 
 /// One TLV: (tag, contents, whole encoding, rest of input).
-fn tlv(input: &[u8]) -> Result<(u8, &[u8], &[u8], &[u8]), Error> {
+type Tlv<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
+/// (contents, whole encoding, rest of input).
+type Expected<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
+fn tlv(input: &[u8]) -> Result<Tlv<'_>, Error> {
     let bad = Error::MalformedKey("bad DER");
     let (&tag, rest) = input.split_first().ok_or(bad.clone())?;
     let (&first, mut rest) = rest.split_first().ok_or(bad.clone())?;
@@ -46,7 +50,7 @@ fn tlv(input: &[u8]) -> Result<(u8, &[u8], &[u8], &[u8]), Error> {
     Ok((tag, &rest[..len], &input[..header_len + len], &rest[len..]))
 }
 
-fn expect(input: &[u8], want: u8) -> Result<(&[u8], &[u8], &[u8]), Error> {
+fn expect(input: &[u8], want: u8) -> Result<Expected<'_>, Error> {
     let (tag, contents, whole, rest) = tlv(input)?;
     if tag != want {
         return Err(Error::MalformedKey("unexpected DER tag"));
@@ -96,7 +100,9 @@ pub(crate) fn parse_spki(spki: &[u8]) -> Result<Spki<'_>, Error> {
     if !trailing.is_empty() {
         return Err(Error::MalformedKey("trailing data in SPKI"));
     }
-    let (&unused, key) = bits.split_first().ok_or(Error::MalformedKey("empty BIT STRING"))?;
+    let (&unused, key) = bits
+        .split_first()
+        .ok_or(Error::MalformedKey("empty BIT STRING"))?;
     if unused != 0 {
         return Err(Error::MalformedKey("SPKI key has unused bits"));
     }
@@ -117,20 +123,6 @@ pub(crate) fn parse_rsa_public_key(der: &[u8]) -> Result<(&[u8], &[u8]), Error> 
     Ok((n, e))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rejects_truncated_and_non_minimal_lengths() {
-        assert!(tlv(&[0x30]).is_err());
-        assert!(tlv(&[0x30, 0x05, 0x00]).is_err());
-        assert!(tlv(&[0x30, 0x81, 0x05, 0, 0, 0, 0, 0]).is_err(), "long form for a short length");
-        let (tag, c, _, rest) = tlv(&[0x02, 0x01, 0x07, 0xff]).unwrap();
-        assert_eq!((tag, c, rest), (0x02, &[7u8][..], &[0xffu8][..]));
-    }
-}
-
 /// DER `RSAPublicKey` for (n, e), both big-endian without leading zeros.
 pub(crate) fn encode_rsa_public_key(n: &[u8], e: &[u8]) -> Vec<u8> {
     fn push_len(out: &mut Vec<u8>, len: usize) {
@@ -138,7 +130,10 @@ pub(crate) fn encode_rsa_public_key(n: &[u8], e: &[u8]) -> Vec<u8> {
             out.push(len as u8);
         } else {
             let bytes = len.to_be_bytes();
-            let skip = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
+            let skip = bytes
+                .iter()
+                .position(|&b| b != 0)
+                .unwrap_or(bytes.len() - 1);
             out.push(0x80 | (bytes.len() - skip) as u8);
             out.extend_from_slice(&bytes[skip..]);
         }
@@ -160,4 +155,21 @@ pub(crate) fn encode_rsa_public_key(n: &[u8], e: &[u8]) -> Vec<u8> {
     push_len(&mut out, body.len());
     out.extend_from_slice(&body);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_truncated_and_non_minimal_lengths() {
+        assert!(tlv(&[0x30]).is_err());
+        assert!(tlv(&[0x30, 0x05, 0x00]).is_err());
+        assert!(
+            tlv(&[0x30, 0x81, 0x05, 0, 0, 0, 0, 0]).is_err(),
+            "long form for a short length"
+        );
+        let (tag, c, _, rest) = tlv(&[0x02, 0x01, 0x07, 0xff]).unwrap();
+        assert_eq!((tag, c, rest), (0x02, &[7u8][..], &[0xffu8][..]));
+    }
 }

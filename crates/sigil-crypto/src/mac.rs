@@ -23,7 +23,9 @@ impl HmacKey {
         if secret.is_empty() {
             return Err(Error::WeakKey("empty HMAC key"));
         }
-        Ok(Self { secret: Secret::new(secret) })
+        Ok(Self {
+            secret: Secret::new(secret),
+        })
     }
 
     /// The key length in bytes.
@@ -101,8 +103,16 @@ mod tests {
         // RFC 4231 test case 2: key "Jefe".
         let mac = keyed_hash(b"Jefe", b"what do ya want for nothing?");
         assert_eq!(mac[..4], [0x5b, 0xdc, 0xc1, 0x46]);
-        assert!(keyed_hash_verify(b"Jefe", b"what do ya want for nothing?", &mac));
-        assert!(!keyed_hash_verify(b"Jefe", b"what do ya want for nothing!", &mac));
+        assert!(keyed_hash_verify(
+            b"Jefe",
+            b"what do ya want for nothing?",
+            &mac
+        ));
+        assert!(!keyed_hash_verify(
+            b"Jefe",
+            b"what do ya want for nothing!",
+            &mac
+        ));
     }
 
     #[test]
@@ -110,7 +120,10 @@ mod tests {
         assert!(HmacKey::new(vec![]).is_err());
         let k = HmacKey::new(vec![7; 32]).unwrap();
         assert!(k.check_for(Algorithm::HS256).is_ok());
-        assert_eq!(k.check_for(Algorithm::HS384), Err(Error::WeakKey("HMAC key shorter than the hash output")));
+        assert_eq!(
+            k.check_for(Algorithm::HS384),
+            Err(Error::WeakKey("HMAC key shorter than the hash output"))
+        );
         assert_eq!(k.check_for(Algorithm::RS256), Err(Error::AlgorithmMismatch));
     }
 

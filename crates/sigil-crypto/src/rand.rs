@@ -19,7 +19,9 @@ pub struct SystemRandom;
 
 impl RandomSource for SystemRandom {
     fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
-        aws_lc_rs::rand::SystemRandom::new().fill(dest).map_err(|_| Error::Backend)
+        aws_lc_rs::rand::SystemRandom::new()
+            .fill(dest)
+            .map_err(|_| Error::Backend)
     }
 }
 

@@ -74,14 +74,32 @@ pub struct VerifyingKey {
 #[derive(Clone)]
 enum Inner {
     // One parsed key per RSA algorithm: aws-lc binds a parsed key to its padding and digest.
-    Rsa { n: Vec<u8>, e: Vec<u8>, parsed: Box<[ParsedPublicKey; 6]> },
-    Ec { curve: EcCurve, x: Vec<u8>, y: Vec<u8>, parsed: ParsedPublicKey },
-    Ed25519 { x: [u8; 32], parsed: ParsedPublicKey },
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+        parsed: Box<[ParsedPublicKey; 6]>,
+    },
+    Ec {
+        curve: EcCurve,
+        x: Vec<u8>,
+        y: Vec<u8>,
+        parsed: ParsedPublicKey,
+    },
+    Ed25519 {
+        x: [u8; 32],
+        parsed: ParsedPublicKey,
+    },
     Hmac(HmacKey),
 }
 
-const RSA_ALGS: [Algorithm; 6] =
-    [Algorithm::RS256, Algorithm::RS384, Algorithm::RS512, Algorithm::PS256, Algorithm::PS384, Algorithm::PS512];
+const RSA_ALGS: [Algorithm; 6] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+];
 
 impl VerifyingKey {
     /// An RSA key from modulus and exponent. Enforces e = 65537, 2048..=8192 bits, no ROCA.
@@ -102,7 +120,13 @@ impl VerifyingKey {
             p(&signature::RSA_PSS_2048_8192_SHA384)?,
             p(&signature::RSA_PSS_2048_8192_SHA512)?,
         ]);
-        Ok(Self { inner: Inner::Rsa { n: n.to_vec(), e: e.to_vec(), parsed } })
+        Ok(Self {
+            inner: Inner::Rsa {
+                n: n.to_vec(),
+                e: e.to_vec(),
+                parsed,
+            },
+        })
     }
 
     /// An EC key from affine coordinates; each must be exactly the curve's length and the
@@ -110,7 +134,9 @@ impl VerifyingKey {
     pub fn from_ec_coordinates(curve: EcCurve, x: &[u8], y: &[u8]) -> Result<Self, Error> {
         let len = curve.coordinate_len();
         if x.len() != len || y.len() != len {
-            return Err(Error::MalformedKey("EC coordinate length does not match the curve"));
+            return Err(Error::MalformedKey(
+                "EC coordinate length does not match the curve",
+            ));
         }
         let mut point = Vec::with_capacity(1 + 2 * len);
         point.push(0x04);
@@ -120,21 +146,35 @@ impl VerifyingKey {
             EcCurve::P256 => &signature::ECDSA_P256_SHA256_FIXED,
             EcCurve::P384 => &signature::ECDSA_P384_SHA384_FIXED,
         };
-        let parsed = ParsedPublicKey::new(alg, &point).map_err(|_| Error::MalformedKey("EC point not on curve"))?;
-        Ok(Self { inner: Inner::Ec { curve, x: x.to_vec(), y: y.to_vec(), parsed } })
+        let parsed = ParsedPublicKey::new(alg, &point)
+            .map_err(|_| Error::MalformedKey("EC point not on curve"))?;
+        Ok(Self {
+            inner: Inner::Ec {
+                curve,
+                x: x.to_vec(),
+                y: y.to_vec(),
+                parsed,
+            },
+        })
     }
 
     /// An Ed25519 key from its 32 bytes.
     pub fn from_ed25519(x: &[u8]) -> Result<Self, Error> {
-        let x: [u8; 32] = x.try_into().map_err(|_| Error::MalformedKey("Ed25519 key must be 32 bytes"))?;
+        let x: [u8; 32] = x
+            .try_into()
+            .map_err(|_| Error::MalformedKey("Ed25519 key must be 32 bytes"))?;
         let parsed = ParsedPublicKey::new(&signature::ED25519, x)
             .map_err(|_| Error::MalformedKey("invalid Ed25519 key"))?;
-        Ok(Self { inner: Inner::Ed25519 { x, parsed } })
+        Ok(Self {
+            inner: Inner::Ed25519 { x, parsed },
+        })
     }
 
     /// A symmetric key; it verifies only `HS*`.
     pub fn from_hmac(key: HmacKey) -> Self {
-        Self { inner: Inner::Hmac(key) }
+        Self {
+            inner: Inner::Hmac(key),
+        }
     }
 
     /// Build from raw components.
@@ -181,8 +221,14 @@ impl VerifyingKey {
     pub fn family(&self) -> KeyFamily {
         match &self.inner {
             Inner::Rsa { .. } => KeyFamily::Rsa,
-            Inner::Ec { curve: EcCurve::P256, .. } => KeyFamily::EcP256,
-            Inner::Ec { curve: EcCurve::P384, .. } => KeyFamily::EcP384,
+            Inner::Ec {
+                curve: EcCurve::P256,
+                ..
+            } => KeyFamily::EcP256,
+            Inner::Ec {
+                curve: EcCurve::P384,
+                ..
+            } => KeyFamily::EcP384,
             Inner::Ed25519 { .. } => KeyFamily::Ed25519,
             Inner::Hmac(_) => KeyFamily::Symmetric,
         }
@@ -191,8 +237,15 @@ impl VerifyingKey {
     /// Public components, or `None` for a symmetric key.
     pub fn parts(&self) -> Option<PublicKeyParts> {
         match &self.inner {
-            Inner::Rsa { n, e, .. } => Some(PublicKeyParts::Rsa { n: n.clone(), e: e.clone() }),
-            Inner::Ec { curve, x, y, .. } => Some(PublicKeyParts::Ec { curve: *curve, x: x.clone(), y: y.clone() }),
+            Inner::Rsa { n, e, .. } => Some(PublicKeyParts::Rsa {
+                n: n.clone(),
+                e: e.clone(),
+            }),
+            Inner::Ec { curve, x, y, .. } => Some(PublicKeyParts::Ec {
+                curve: *curve,
+                x: x.clone(),
+                y: y.clone(),
+            }),
             Inner::Ed25519 { x, .. } => Some(PublicKeyParts::Ed25519 { x: *x }),
             Inner::Hmac(_) => None,
         }
@@ -211,7 +264,10 @@ impl VerifyingKey {
         }
         let parsed = match &self.inner {
             Inner::Rsa { parsed, .. } => {
-                let i = RSA_ALGS.iter().position(|a| *a == alg).ok_or(Error::AlgorithmMismatch)?;
+                let i = RSA_ALGS
+                    .iter()
+                    .position(|a| *a == alg)
+                    .ok_or(Error::AlgorithmMismatch)?;
                 &parsed[i]
             }
             Inner::Ec { parsed, .. } | Inner::Ed25519 { parsed, .. } => parsed,
@@ -240,15 +296,29 @@ mod tests {
     #[test]
     fn hmac_key_never_verifies_asymmetric_algs_and_vice_versa() {
         let h = VerifyingKey::from_hmac(HmacKey::new(vec![1; 32]).unwrap());
-        assert_eq!(h.verify(Algorithm::RS256, b"m", b"s"), Err(Error::AlgorithmMismatch));
-        let k = SigningKey::generate(KeyKind::P256).unwrap().verifying_key().unwrap();
-        assert_eq!(k.verify(Algorithm::HS256, b"m", &[0; 32]), Err(Error::AlgorithmMismatch));
-        assert_eq!(k.verify(Algorithm::ES384, b"m", &[0; 96]), Err(Error::AlgorithmMismatch));
+        assert_eq!(
+            h.verify(Algorithm::RS256, b"m", b"s"),
+            Err(Error::AlgorithmMismatch)
+        );
+        let k = SigningKey::generate(KeyKind::P256)
+            .unwrap()
+            .verifying_key()
+            .unwrap();
+        assert_eq!(
+            k.verify(Algorithm::HS256, b"m", &[0; 32]),
+            Err(Error::AlgorithmMismatch)
+        );
+        assert_eq!(
+            k.verify(Algorithm::ES384, b"m", &[0; 96]),
+            Err(Error::AlgorithmMismatch)
+        );
     }
 
     #[test]
     fn ec_coordinates_must_have_exact_length_and_be_on_curve() {
-        let PublicKeyParts::Ec { x, y, .. } = SigningKey::generate(KeyKind::P256).unwrap().public_key() else {
+        let PublicKeyParts::Ec { x, y, .. } =
+            SigningKey::generate(KeyKind::P256).unwrap().public_key()
+        else {
             panic!("not EC")
         };
         assert!(VerifyingKey::from_ec_coordinates(EcCurve::P256, &x, &y).is_ok());
@@ -262,13 +332,19 @@ mod tests {
     fn spki_round_trip_through_aws_lc_der() {
         use aws_lc_rs::encoding::AsDer;
         use aws_lc_rs::signature::KeyPair;
-        let kp = aws_lc_rs::signature::EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let kp = aws_lc_rs::signature::EcdsaKeyPair::generate(
+            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        )
+        .unwrap();
         let spki = kp.public_key().as_der().unwrap();
         let vk = VerifyingKey::from_spki_der(spki.as_ref()).unwrap();
         assert_eq!(vk.family(), KeyFamily::EcP256);
         let rsa = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).unwrap();
         let spki = rsa.public_key().as_der().unwrap();
-        assert_eq!(VerifyingKey::from_spki_der(spki.as_ref()).unwrap().family(), KeyFamily::Rsa);
+        assert_eq!(
+            VerifyingKey::from_spki_der(spki.as_ref()).unwrap().family(),
+            KeyFamily::Rsa
+        );
         assert!(VerifyingKey::from_spki_der(&spki.as_ref()[1..]).is_err());
     }
 }

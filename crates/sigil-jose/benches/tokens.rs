@@ -3,6 +3,9 @@
 //! Run: `cargo bench -p sigil-jose --bench tokens` then `scripts/bench-ratios` for the
 //! ratio table (raw time / our time; 1.0 means no overhead).
 
+// Setup failures in a benchmark should abort loudly.
+#![allow(clippy::unwrap_used, missing_docs)]
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,9 +40,21 @@ struct Case {
 
 fn bench(c: &mut Criterion) {
     let cases = [
-        Case { name: "rs256", kind: KeyKind::Rsa2048, alg: Algorithm::RS256 },
-        Case { name: "es256", kind: KeyKind::P256, alg: Algorithm::ES256 },
-        Case { name: "eddsa", kind: KeyKind::Ed25519, alg: Algorithm::EdDSA },
+        Case {
+            name: "rs256",
+            kind: KeyKind::Rsa2048,
+            alg: Algorithm::RS256,
+        },
+        Case {
+            name: "es256",
+            kind: KeyKind::P256,
+            alg: Algorithm::ES256,
+        },
+        Case {
+            name: "eddsa",
+            kind: KeyKind::Ed25519,
+            alg: Algorithm::EdDSA,
+        },
     ];
     let claims = entra_claims();
     for case in cases {
@@ -51,7 +66,8 @@ fn bench(c: &mut Criterion) {
         let sig = sigil_jose::base64url::decode(sig_b64).unwrap();
         let mut ks = KeySet::new();
         ks.insert_jwk(&signer.public_jwk()).unwrap();
-        let validator = Validator::new(ValidationOptions::new().issuer(ISS).audience(AUD), ks).unwrap();
+        let validator =
+            Validator::new(ValidationOptions::new().issuer(ISS).audience(AUD), ks).unwrap();
         let now = UnixTime::from_secs(NOW);
         validator.validate(&token, now).unwrap();
 
@@ -62,31 +78,64 @@ fn bench(c: &mut Criterion) {
         match case.kind {
             KeyKind::Rsa2048 => {
                 let kp = aws_lc_rs::rsa::KeyPair::from_pkcs8(pkcs8.expose()).unwrap();
-                let pk = ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, kp.public_key().as_ref()).unwrap();
+                let pk = ParsedPublicKey::new(
+                    &signature::RSA_PKCS1_2048_8192_SHA256,
+                    kp.public_key().as_ref(),
+                )
+                .unwrap();
                 let mut out = vec![0u8; kp.public_modulus_len()];
                 g.bench_function("raw_sign", |b| {
-                    b.iter(|| kp.sign(&signature::RSA_PKCS1_SHA256, &rng, black_box(msg), &mut out).unwrap())
+                    b.iter(|| {
+                        kp.sign(&signature::RSA_PKCS1_SHA256, &rng, black_box(msg), &mut out)
+                            .unwrap()
+                    })
                 });
-                g.bench_function("raw_verify", |b| b.iter(|| pk.verify_sig(black_box(msg), &sig).unwrap()));
+                g.bench_function("raw_verify", |b| {
+                    b.iter(|| pk.verify_sig(black_box(msg), &sig).unwrap())
+                });
             }
             KeyKind::P256 => {
-                let kp = signature::EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.expose()).unwrap();
-                let pk = ParsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, kp.public_key().as_ref()).unwrap();
-                g.bench_function("raw_sign", |b| b.iter(|| kp.sign(&rng, black_box(msg)).unwrap()));
-                g.bench_function("raw_verify", |b| b.iter(|| pk.verify_sig(black_box(msg), &sig).unwrap()));
+                let kp = signature::EcdsaKeyPair::from_pkcs8(
+                    &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                    pkcs8.expose(),
+                )
+                .unwrap();
+                let pk = ParsedPublicKey::new(
+                    &signature::ECDSA_P256_SHA256_FIXED,
+                    kp.public_key().as_ref(),
+                )
+                .unwrap();
+                g.bench_function("raw_sign", |b| {
+                    b.iter(|| kp.sign(&rng, black_box(msg)).unwrap())
+                });
+                g.bench_function("raw_verify", |b| {
+                    b.iter(|| pk.verify_sig(black_box(msg), &sig).unwrap())
+                });
             }
             _ => {
-                let kp = signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8.expose()).unwrap();
-                let pk = ParsedPublicKey::new(&signature::ED25519, kp.public_key().as_ref()).unwrap();
+                let kp =
+                    signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8.expose()).unwrap();
+                let pk =
+                    ParsedPublicKey::new(&signature::ED25519, kp.public_key().as_ref()).unwrap();
                 g.bench_function("raw_sign", |b| b.iter(|| kp.sign(black_box(msg))));
-                g.bench_function("raw_verify", |b| b.iter(|| pk.verify_sig(black_box(msg), &sig).unwrap()));
+                g.bench_function("raw_verify", |b| {
+                    b.iter(|| pk.verify_sig(black_box(msg), &sig).unwrap())
+                });
             }
         }
         let vk = key.verifying_key().unwrap();
-        g.bench_function("sigil_crypto_sign", |b| b.iter(|| key.sign(case.alg, black_box(msg)).unwrap()));
-        g.bench_function("sigil_crypto_verify", |b| b.iter(|| vk.verify(case.alg, black_box(msg), &sig).unwrap()));
-        g.bench_function("sigil_sign_claims", |b| b.iter(|| signer.sign_claims(black_box(&claims)).unwrap()));
-        g.bench_function("sigil_validate", |b| b.iter(|| validator.validate(black_box(&token), now).unwrap()));
+        g.bench_function("sigil_crypto_sign", |b| {
+            b.iter(|| key.sign(case.alg, black_box(msg)).unwrap())
+        });
+        g.bench_function("sigil_crypto_verify", |b| {
+            b.iter(|| vk.verify(case.alg, black_box(msg), &sig).unwrap())
+        });
+        g.bench_function("sigil_sign_claims", |b| {
+            b.iter(|| signer.sign_claims(black_box(&claims)).unwrap())
+        });
+        g.bench_function("sigil_validate", |b| {
+            b.iter(|| validator.validate(black_box(&token), now).unwrap())
+        });
         g.finish();
     }
 }
@@ -125,9 +174,11 @@ fn summary() {
     let claims = entra_claims();
     let now = UnixTime::from_secs(NOW);
     let rng = SystemRandom::new();
-    for (name, kind, alg) in
-        [("RS256", KeyKind::Rsa2048, Algorithm::RS256), ("ES256", KeyKind::P256, Algorithm::ES256), ("EdDSA", KeyKind::Ed25519, Algorithm::EdDSA)]
-    {
+    for (name, kind, alg) in [
+        ("RS256", KeyKind::Rsa2048, Algorithm::RS256),
+        ("ES256", KeyKind::P256, Algorithm::ES256),
+        ("EdDSA", KeyKind::Ed25519, Algorithm::EdDSA),
+    ] {
         let key = Arc::new(SigningKey::generate(kind).unwrap());
         let pkcs8 = key.to_pkcs8().unwrap();
         let signer = Signer::new(key.clone(), alg, "kid-1").unwrap();
@@ -147,22 +198,61 @@ fn summary() {
         let (s, vr) = match kind {
             KeyKind::Rsa2048 => {
                 let kp = aws_lc_rs::rsa::KeyPair::from_pkcs8(pkcs8.expose()).unwrap();
-                let pk = ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, kp.public_key().as_ref()).unwrap();
+                let pk = ParsedPublicKey::new(
+                    &signature::RSA_PKCS1_2048_8192_SHA256,
+                    kp.public_key().as_ref(),
+                )
+                .unwrap();
                 let mut out = vec![0u8; kp.public_modulus_len()];
-                let s = interleaved_ratio(|| kp.sign(&signature::RSA_PKCS1_SHA256, &rng, black_box(msg), &mut out).unwrap(), sign_ours);
-                (s, interleaved_ratio(|| pk.verify_sig(black_box(msg), &sig).unwrap(), verify_ours))
+                let s = interleaved_ratio(
+                    || {
+                        kp.sign(&signature::RSA_PKCS1_SHA256, &rng, black_box(msg), &mut out)
+                            .unwrap()
+                    },
+                    sign_ours,
+                );
+                (
+                    s,
+                    interleaved_ratio(|| pk.verify_sig(black_box(msg), &sig).unwrap(), verify_ours),
+                )
             }
             KeyKind::P256 => {
-                let kp = signature::EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.expose()).unwrap();
-                let pk = ParsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, kp.public_key().as_ref()).unwrap();
-                let s = interleaved_ratio(|| drop(black_box(kp.sign(&rng, black_box(msg)).unwrap())), sign_ours);
-                (s, interleaved_ratio(|| pk.verify_sig(black_box(msg), &sig).unwrap(), verify_ours))
+                let kp = signature::EcdsaKeyPair::from_pkcs8(
+                    &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                    pkcs8.expose(),
+                )
+                .unwrap();
+                let pk = ParsedPublicKey::new(
+                    &signature::ECDSA_P256_SHA256_FIXED,
+                    kp.public_key().as_ref(),
+                )
+                .unwrap();
+                let s = interleaved_ratio(
+                    || {
+                        black_box(kp.sign(&rng, black_box(msg)).unwrap());
+                    },
+                    sign_ours,
+                );
+                (
+                    s,
+                    interleaved_ratio(|| pk.verify_sig(black_box(msg), &sig).unwrap(), verify_ours),
+                )
             }
             _ => {
-                let kp = signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8.expose()).unwrap();
-                let pk = ParsedPublicKey::new(&signature::ED25519, kp.public_key().as_ref()).unwrap();
-                let s = interleaved_ratio(|| drop(black_box(kp.sign(black_box(msg)))), sign_ours);
-                (s, interleaved_ratio(|| pk.verify_sig(black_box(msg), &sig).unwrap(), verify_ours))
+                let kp =
+                    signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8.expose()).unwrap();
+                let pk =
+                    ParsedPublicKey::new(&signature::ED25519, kp.public_key().as_ref()).unwrap();
+                let s = interleaved_ratio(
+                    || {
+                        black_box(kp.sign(black_box(msg)));
+                    },
+                    sign_ours,
+                );
+                (
+                    s,
+                    interleaved_ratio(|| pk.verify_sig(black_box(msg), &sig).unwrap(), verify_ours),
+                )
             }
         };
         println!("  {name}: sign {s:.2}x   verify+claims {vr:.2}x");

@@ -99,9 +99,9 @@ impl ValidationError {
             | Self::NotYetValid
             | Self::IssuedInFuture
             | Self::MissingClaim(_) => "JwtInvalid",
-            Self::AlgorithmNotAllowed(_) | Self::KeyAlgorithmMismatch(_) | Self::InvalidSignature => {
-                "TokenSignatureInvalid"
-            }
+            Self::AlgorithmNotAllowed(_)
+            | Self::KeyAlgorithmMismatch(_)
+            | Self::InvalidSignature => "TokenSignatureInvalid",
             Self::KeyNotFound => "TokenSignatureKeyNotFound",
             Self::IssuerNotAllowed => "TokenIssuerNotAllowed",
             Self::AudienceNotAllowed => "TokenAudienceNotAllowed",
@@ -126,9 +126,13 @@ impl ValidationError {
             }
             Self::UnsupportedCritical => "The token uses an unsupported critical header",
             Self::KeyNotFound => "The token signing key is not trusted",
-            Self::KeyAlgorithmMismatch(_) | Self::InvalidSignature => "The token signature is invalid",
+            Self::KeyAlgorithmMismatch(_) | Self::InvalidSignature => {
+                "The token signature is invalid"
+            }
             Self::WrongTokenType => "The token is not of the expected type",
-            Self::MissingClaim(_) | Self::RequiredClaimMissing(_) => "The token is missing a required claim",
+            Self::MissingClaim(_) | Self::RequiredClaimMissing(_) => {
+                "The token is missing a required claim"
+            }
             Self::IssuerNotAllowed => "The token issuer is not allowed",
             Self::AudienceNotAllowed => "The token audience is not allowed",
             Self::Expired => "The token expired",
@@ -183,13 +187,34 @@ mod tests {
     #[test]
     fn apim_reasons_match_the_documented_names() {
         assert_eq!(ValidationError::Expired.apim_reason(), "TokenExpired");
-        assert_eq!(ValidationError::InvalidSignature.apim_reason(), "TokenSignatureInvalid");
-        assert_eq!(ValidationError::AudienceNotAllowed.apim_reason(), "TokenAudienceNotAllowed");
-        assert_eq!(ValidationError::IssuerNotAllowed.apim_reason(), "TokenIssuerNotAllowed");
-        assert_eq!(ValidationError::KeyNotFound.apim_reason(), "TokenSignatureKeyNotFound");
-        assert_eq!(ValidationError::RequiredClaimMissing("x".into()).apim_reason(), "TokenClaimNotFound");
-        assert_eq!(ValidationError::Malformed(Malformed::Base64).apim_reason(), "JwtInvalid");
+        assert_eq!(
+            ValidationError::InvalidSignature.apim_reason(),
+            "TokenSignatureInvalid"
+        );
+        assert_eq!(
+            ValidationError::AudienceNotAllowed.apim_reason(),
+            "TokenAudienceNotAllowed"
+        );
+        assert_eq!(
+            ValidationError::IssuerNotAllowed.apim_reason(),
+            "TokenIssuerNotAllowed"
+        );
+        assert_eq!(
+            ValidationError::KeyNotFound.apim_reason(),
+            "TokenSignatureKeyNotFound"
+        );
+        assert_eq!(
+            ValidationError::RequiredClaimMissing("x".into()).apim_reason(),
+            "TokenClaimNotFound"
+        );
+        assert_eq!(
+            ValidationError::Malformed(Malformed::Base64).apim_reason(),
+            "JwtInvalid"
+        );
         assert_eq!(ValidationError::Expired.rfc6750_error(), "invalid_token");
-        assert_eq!(ValidationError::Expired.rfc6750_description(), "The token expired");
+        assert_eq!(
+            ValidationError::Expired.rfc6750_description(),
+            "The token expired"
+        );
     }
 }

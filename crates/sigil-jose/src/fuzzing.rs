@@ -13,14 +13,17 @@ fn validator() -> &'static Validator {
         let mut keys = KeySet::new();
         // A fixed Ed25519 public key (RFC 8032 test 1): fuzz input cannot forge signatures,
         // so this exercises every parsing path up to the signature check.
-        let x = crate::b64::decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap_or_default();
+        let x =
+            crate::b64::decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap_or_default();
         if let Ok(k) = sigil_crypto::VerifyingKey::from_ed25519(&x) {
             let _ = keys.insert(Some("k".into()), None, k);
         }
         let opts = ValidationOptions::new().issuer("i").audience("a");
         // Options are fixed and valid; fall back to a permissive one rather than panic.
         Validator::new(opts, keys).unwrap_or_else(|_| {
-            let o = ValidationOptions::new().dangerous_accept_any_issuer().dangerous_accept_any_audience();
+            let o = ValidationOptions::new()
+                .dangerous_accept_any_issuer()
+                .dangerous_accept_any_audience();
             #[allow(clippy::unwrap_used)]
             Validator::new(o, KeySet::new()).unwrap()
         })
@@ -30,11 +33,18 @@ fn validator() -> &'static Validator {
 /// Parse and validate arbitrary bytes as a token. Must never panic; must never succeed
 /// (nothing in the input can carry a valid signature for the fixed key).
 pub fn jws_parse(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     let r = validator().validate(s, UnixTime::from_secs(1_700_000_000));
     assert!(r.is_err(), "fuzz input validated");
     let _ = crate::jws::parse(s, &Limits::default());
-    let _ = crate::verify_compact(s, validator().keys(), &[Algorithm::EdDSA], &Limits::default());
+    let _ = crate::verify_compact(
+        s,
+        validator().keys(),
+        &[Algorithm::EdDSA],
+        &Limits::default(),
+    );
 }
 
 /// Parse arbitrary bytes as a JWK and a JWKS. A JWK that parses must survive a
@@ -58,7 +68,13 @@ pub fn jwk_parse(data: &[u8]) {
 mod tests {
     #[test]
     fn fuzz_entry_points_survive_samples() {
-        for s in ["", "a.b.c", "eyJhbGciOiJFZERTQSJ9.e30.AAAA", "{}", r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#] {
+        for s in [
+            "",
+            "a.b.c",
+            "eyJhbGciOiJFZERTQSJ9.e30.AAAA",
+            "{}",
+            r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#,
+        ] {
             super::jws_parse(s.as_bytes());
             super::jwk_parse(s.as_bytes());
         }

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::json::{Key, SeenFields, StrictValue, insert_extra, string_set};
@@ -36,7 +36,9 @@ pub struct Header {
     pub extra: Map<String, Value>,
 }
 
-const FIELDS: [&str; 10] = ["alg", "kid", "typ", "cty", "crit", "x5t", "x5t#S256", "jku", "x5u", "jwk"];
+const FIELDS: [&str; 10] = [
+    "alg", "kid", "typ", "cty", "crit", "x5t", "x5t#S256", "jku", "x5u", "jwk",
+];
 
 impl<'de> Deserialize<'de> for Header {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -58,7 +60,10 @@ impl<'de> Visitor<'de> for HeaderVisitor {
         let mut seen = SeenFields::default();
         let mut alg = None;
         while let Some(Key(k)) = map.next_key()? {
-            let idx = FIELDS.iter().position(|f| *f == k).or((k == "x5c").then_some(10));
+            let idx = FIELDS
+                .iter()
+                .position(|f| *f == k)
+                .or((k == "x5c").then_some(10));
             match idx {
                 Some(i) => seen.mark(i as u32)?,
                 None => {
@@ -103,8 +108,12 @@ mod tests {
 
     #[test]
     fn parses_entra_header_and_keeps_extras() {
-        let h = parse(r#"{"typ":"JWT","alg":"RS256","x5t":"abc","kid":"abc","nonce":"n"}"#).unwrap();
-        assert_eq!((h.alg.as_str(), h.kid.as_deref(), h.typ.as_deref()), ("RS256", Some("abc"), Some("JWT")));
+        let h =
+            parse(r#"{"typ":"JWT","alg":"RS256","x5t":"abc","kid":"abc","nonce":"n"}"#).unwrap();
+        assert_eq!(
+            (h.alg.as_str(), h.kid.as_deref(), h.typ.as_deref()),
+            ("RS256", Some("abc"), Some("JWT"))
+        );
         assert_eq!(h.extra["nonce"], "n");
         assert!(!h.has_key_reference);
     }

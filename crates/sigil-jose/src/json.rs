@@ -49,7 +49,9 @@ impl<'de> Visitor<'de> for StrictValue {
         Ok(Value::Number(v.into()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("non-finite number"))
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("non-finite number"))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))
@@ -133,7 +135,11 @@ impl SeenFields {
 }
 
 /// Insert an unknown member into `extra`, rejecting repeats.
-pub(crate) fn insert_extra<E: de::Error>(extra: &mut Map<String, Value>, k: Cow<'_, str>, v: Value) -> Result<(), E> {
+pub(crate) fn insert_extra<E: de::Error>(
+    extra: &mut Map<String, Value>,
+    k: Cow<'_, str>,
+    v: Value,
+) -> Result<(), E> {
     if extra.insert(k.into_owned(), v).is_some() {
         return Err(E::custom(DUPLICATE));
     }

@@ -76,14 +76,18 @@ pub struct JwkSet {
 impl JwkSet {
     /// Parse a JWKS document strictly (duplicate member names rejected).
     pub fn parse(bytes: &[u8]) -> Result<Self, JoseError> {
-        let v = json::from_slice_strict(bytes).map_err(|e| JoseError::MalformedJwk(e.to_string()))?;
+        let v =
+            json::from_slice_strict(bytes).map_err(|e| JoseError::MalformedJwk(e.to_string()))?;
         let Value::Object(mut o) = v else {
             return Err(JoseError::MalformedJwk("JWKS is not an object".into()));
         };
         let Some(Value::Array(keys)) = o.remove("keys") else {
             return Err(JoseError::MalformedJwk("JWKS has no keys array".into()));
         };
-        let keys = keys.into_iter().map(Jwk::from_value).collect::<Result<_, _>>()?;
+        let keys = keys
+            .into_iter()
+            .map(Jwk::from_value)
+            .collect::<Result<_, _>>()?;
         Ok(Self { keys })
     }
 
@@ -102,7 +106,8 @@ impl JwkSet {
 impl Jwk {
     /// Parse one JWK strictly.
     pub fn parse(bytes: &[u8]) -> Result<Self, JoseError> {
-        let v = json::from_slice_strict(bytes).map_err(|e| JoseError::MalformedJwk(e.to_string()))?;
+        let v =
+            json::from_slice_strict(bytes).map_err(|e| JoseError::MalformedJwk(e.to_string()))?;
         Self::from_value(v)
     }
 
@@ -148,20 +153,32 @@ impl Jwk {
     /// RFC 7638 thumbprint: base64url SHA-256 of the required members in lexicographic order.
     pub fn thumbprint(&self) -> Result<String, JoseError> {
         fn req<'a>(v: &'a Option<String>, name: &str) -> Result<&'a str, JoseError> {
-            v.as_deref().ok_or_else(|| JoseError::UnusableJwk(format!("missing {name}")))
+            v.as_deref()
+                .ok_or_else(|| JoseError::UnusableJwk(format!("missing {name}")))
         }
         let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
         let canonical = match self.kty.as_str() {
-            "RSA" => format!(r#"{{"e":{},"kty":"RSA","n":{}}}"#, q(req(&self.e, "e")?), q(req(&self.n, "n")?)),
+            "RSA" => format!(
+                r#"{{"e":{},"kty":"RSA","n":{}}}"#,
+                q(req(&self.e, "e")?),
+                q(req(&self.n, "n")?)
+            ),
             "EC" => format!(
                 r#"{{"crv":{},"kty":"EC","x":{},"y":{}}}"#,
                 q(req(&self.crv, "crv")?),
                 q(req(&self.x, "x")?),
                 q(req(&self.y, "y")?)
             ),
-            "OKP" => format!(r#"{{"crv":{},"kty":"OKP","x":{}}}"#, q(req(&self.crv, "crv")?), q(req(&self.x, "x")?)),
+            "OKP" => format!(
+                r#"{{"crv":{},"kty":"OKP","x":{}}}"#,
+                q(req(&self.crv, "crv")?),
+                q(req(&self.x, "x")?)
+            ),
             "oct" => {
-                let k = self.k.as_ref().ok_or_else(|| JoseError::UnusableJwk("missing k".into()))?;
+                let k = self
+                    .k
+                    .as_ref()
+                    .ok_or_else(|| JoseError::UnusableJwk("missing k".into()))?;
                 format!(r#"{{"k":{},"kty":"oct"}}"#, q(k.expose()))
             }
             other => return Err(JoseError::UnusableJwk(format!("unsupported kty {other}"))),
@@ -172,14 +189,19 @@ impl Jwk {
     /// Whether `use` and `key_ops` permit verifying signatures.
     pub fn allows_verify(&self) -> bool {
         self.use_.as_deref().is_none_or(|u| u == "sig")
-            && self.key_ops.as_ref().is_none_or(|ops| ops.iter().any(|o| o == "verify"))
+            && self
+                .key_ops
+                .as_ref()
+                .is_none_or(|ops| ops.iter().any(|o| o == "verify"))
     }
 
     /// The `alg` member as an [`Algorithm`], checked against the key type. `Ok(None)` when
     /// the key is not restricted to one algorithm.
     pub fn algorithm(&self) -> Result<Option<Algorithm>, JoseError> {
         let Some(a) = &self.alg else { return Ok(None) };
-        let alg: Algorithm = a.parse().map_err(|_| JoseError::UnusableJwk(format!("unsupported alg {a}")))?;
+        let alg: Algorithm = a
+            .parse()
+            .map_err(|_| JoseError::UnusableJwk(format!("unsupported alg {a}")))?;
         let ok = match (self.kty.as_str(), self.crv.as_deref()) {
             ("RSA", _) => alg.family() == sigil_crypto::KeyFamily::Rsa,
             ("EC", Some("P-256")) => alg == Algorithm::ES256,
@@ -189,7 +211,9 @@ impl Jwk {
             _ => false,
         };
         if !ok {
-            return Err(JoseError::UnusableJwk(format!("alg {a} does not match the key type")));
+            return Err(JoseError::UnusableJwk(format!(
+                "alg {a} does not match the key type"
+            )));
         }
         Ok(Some(alg))
     }
@@ -201,23 +225,45 @@ impl Jwk {
     /// match that certificate. The certificate is not validated and confers no trust.
     pub fn verifying_key(&self) -> Result<VerifyingKey, JoseError> {
         if !self.allows_verify() {
-            return Err(JoseError::UnusableJwk("use/key_ops exclude signature verification".into()));
+            return Err(JoseError::UnusableJwk(
+                "use/key_ops exclude signature verification".into(),
+            ));
         }
         self.algorithm()?;
         let bytes = |v: &Option<String>, name: &str| -> Result<Vec<u8>, JoseError> {
-            let s = v.as_deref().ok_or_else(|| JoseError::UnusableJwk(format!("missing {name}")))?;
+            let s = v
+                .as_deref()
+                .ok_or_else(|| JoseError::UnusableJwk(format!("missing {name}")))?;
             b64::decode(s).map_err(|_| JoseError::UnusableJwk(format!("{name} is not base64url")))
         };
         let unusable = |e: sigil_crypto::Error| JoseError::UnusableJwk(e.to_string());
         let key = match (self.kty.as_str(), self.crv.as_deref()) {
-            ("RSA", _) => VerifyingKey::from_rsa_components(&bytes(&self.n, "n")?, &bytes(&self.e, "e")?),
+            ("RSA", _) => {
+                VerifyingKey::from_rsa_components(&bytes(&self.n, "n")?, &bytes(&self.e, "e")?)
+            }
             ("EC", Some(c @ ("P-256" | "P-384"))) => {
-                let curve = if c == "P-256" { EcCurve::P256 } else { EcCurve::P384 };
-                VerifyingKey::from_ec_coordinates(curve, &bytes(&self.x, "x")?, &bytes(&self.y, "y")?)
+                let curve = if c == "P-256" {
+                    EcCurve::P256
+                } else {
+                    EcCurve::P384
+                };
+                VerifyingKey::from_ec_coordinates(
+                    curve,
+                    &bytes(&self.x, "x")?,
+                    &bytes(&self.y, "y")?,
+                )
             }
             ("OKP", Some("Ed25519")) => VerifyingKey::from_ed25519(&bytes(&self.x, "x")?),
-            ("oct", _) => return Err(JoseError::UnusableJwk("symmetric key where a public key was expected".into())),
-            (kty, crv) => return Err(JoseError::UnusableJwk(format!("unsupported kty/crv {kty}/{crv:?}"))),
+            ("oct", _) => {
+                return Err(JoseError::UnusableJwk(
+                    "symmetric key where a public key was expected".into(),
+                ));
+            }
+            (kty, crv) => {
+                return Err(JoseError::UnusableJwk(format!(
+                    "unsupported kty/crv {kty}/{crv:?}"
+                )));
+            }
         }
         .map_err(unusable)?;
         self.check_certificate_binding(&key)?;
@@ -231,14 +277,21 @@ impl Jwk {
             return Err(JoseError::UnusableJwk("not a symmetric key".into()));
         }
         if !self.allows_verify() {
-            return Err(JoseError::UnusableJwk("use/key_ops exclude signature verification".into()));
+            return Err(JoseError::UnusableJwk(
+                "use/key_ops exclude signature verification".into(),
+            ));
         }
         let alg = self.algorithm()?;
-        let k = self.k.as_ref().ok_or_else(|| JoseError::UnusableJwk("missing k".into()))?;
-        let raw = b64::decode(k.expose()).map_err(|_| JoseError::UnusableJwk("k is not base64url".into()))?;
+        let k = self
+            .k
+            .as_ref()
+            .ok_or_else(|| JoseError::UnusableJwk("missing k".into()))?;
+        let raw = b64::decode(k.expose())
+            .map_err(|_| JoseError::UnusableJwk("k is not base64url".into()))?;
         let key = HmacKey::new(raw).map_err(|e| JoseError::UnusableJwk(e.to_string()))?;
         if let Some(alg) = alg {
-            key.check_for(alg).map_err(|e| JoseError::UnusableJwk(e.to_string()))?;
+            key.check_for(alg)
+                .map_err(|e| JoseError::UnusableJwk(e.to_string()))?;
         }
         Ok(VerifyingKey::from_hmac(key))
     }
@@ -257,15 +310,25 @@ impl Jwk {
         let Some(first) = self.x5c.as_ref().and_then(|c| c.first()) else {
             return Ok(());
         };
-        let der = b64::decode_standard(first).map_err(|_| JoseError::UnusableJwk("x5c is not base64".into()))?;
-        let cert_key = VerifyingKey::from_certificate_der(&der).map_err(|e| JoseError::UnusableJwk(e.to_string()))?;
+        let der = b64::decode_standard(first)
+            .map_err(|_| JoseError::UnusableJwk("x5c is not base64".into()))?;
+        let cert_key = VerifyingKey::from_certificate_der(&der)
+            .map_err(|e| JoseError::UnusableJwk(e.to_string()))?;
         if cert_key.parts() != key.parts() {
-            return Err(JoseError::UnusableJwk("x5c certificate holds a different key".into()));
+            return Err(JoseError::UnusableJwk(
+                "x5c certificate holds a different key".into(),
+            ));
         }
-        if self.x5t_bytes()?.is_some_and(|t| t != sigil_crypto::sha1(&der)) {
+        if self
+            .x5t_bytes()?
+            .is_some_and(|t| t != sigil_crypto::sha1(&der))
+        {
             return Err(JoseError::UnusableJwk("x5t does not match x5c".into()));
         }
-        if self.x5t_s256_bytes()?.is_some_and(|t| t != sigil_crypto::sha256(&der)) {
+        if self
+            .x5t_s256_bytes()?
+            .is_some_and(|t| t != sigil_crypto::sha256(&der))
+        {
             return Err(JoseError::UnusableJwk("x5t#S256 does not match x5c".into()));
         }
         Ok(())
@@ -274,8 +337,11 @@ impl Jwk {
 
 fn decode_thumb<const N: usize>(v: Option<&str>, name: &str) -> Result<Option<[u8; N]>, JoseError> {
     let Some(s) = v else { return Ok(None) };
-    let raw = b64::decode_any_padding(s).map_err(|_| JoseError::UnusableJwk(format!("{name} is not base64url")))?;
-    raw.try_into().map(Some).map_err(|_| JoseError::UnusableJwk(format!("{name} has the wrong length")))
+    let raw = b64::decode_any_padding(s)
+        .map_err(|_| JoseError::UnusableJwk(format!("{name} is not base64url")))?;
+    raw.try_into()
+        .map(Some)
+        .map_err(|_| JoseError::UnusableJwk(format!("{name} has the wrong length")))
 }
 
 impl fmt::Debug for Jwk {
@@ -301,13 +367,19 @@ mod tests {
     #[test]
     fn rfc7638_thumbprint() {
         let j = Jwk::parse(RFC7638.as_bytes()).unwrap();
-        assert_eq!(j.thumbprint().unwrap(), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+        assert_eq!(
+            j.thumbprint().unwrap(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
         assert!(j.verifying_key().is_ok());
     }
 
     #[test]
     fn private_members_dropped_and_k_never_serialised() {
-        let j = Jwk::parse(br#"{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI","d":"x"}"#).unwrap();
+        let j = Jwk::parse(
+            br#"{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI","d":"x"}"#,
+        )
+        .unwrap();
         assert!(j.k.is_some());
         assert!(!j.to_json().contains("\"k\""));
         assert!(!format!("{j:?}").contains("c2Vj"));
@@ -333,8 +405,10 @@ mod tests {
 
     #[test]
     fn x5t_padded_and_unpadded() {
-        let mut j = Jwk::default();
-        j.x5t = Some(b64::encode(&[7u8; 20]));
+        let mut j = Jwk {
+            x5t: Some(b64::encode(&[7u8; 20])),
+            ..Jwk::default()
+        };
         assert_eq!(j.x5t_bytes().unwrap(), Some([7; 20]));
         j.x5t = Some(format!("{}=", b64::encode(&[7u8; 20])));
         assert_eq!(j.x5t_bytes().unwrap(), Some([7; 20]));

@@ -17,7 +17,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_token_len: 16 * 1024, max_header_len: 1024, max_payload_len: 12 * 1024 }
+        Self {
+            max_token_len: 16 * 1024,
+            max_header_len: 1024,
+            max_payload_len: 12 * 1024,
+        }
     }
 }
 
@@ -39,7 +43,9 @@ pub(crate) fn parse<'a>(token: &'a str, limits: &Limits) -> Result<Parsed<'a>, V
         return Err(M(Malformed::TokenTooLarge));
     }
     let mut parts = token.splitn(4, '.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(M(Malformed::Structure));
     };
     // An unsigned token (empty signature) is never acceptable; an empty payload is legal JWS.
@@ -59,14 +65,30 @@ pub(crate) fn parse<'a>(token: &'a str, limits: &Limits) -> Result<Parsed<'a>, V
     if header.crit.is_some() {
         return Err(ValidationError::UnsupportedCritical);
     }
-    let alg = header.alg.parse::<Algorithm>().map_err(|_| ValidationError::UnsupportedAlgorithm)?;
-    Ok(Parsed { header, alg, signing_input: &token[..h.len() + 1 + p.len()], payload_b64: p, signature })
+    let alg = header
+        .alg
+        .parse::<Algorithm>()
+        .map_err(|_| ValidationError::UnsupportedAlgorithm)?;
+    Ok(Parsed {
+        header,
+        alg,
+        signing_input: &token[..h.len() + 1 + p.len()],
+        payload_b64: p,
+        signature,
+    })
 }
 
 /// Parse strict JSON into `T`, classifying duplicate members separately.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8], kind: Malformed) -> Result<T, ValidationError> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    kind: Malformed,
+) -> Result<T, ValidationError> {
     serde_json::from_slice(bytes).map_err(|e| {
-        ValidationError::Malformed(if json::is_duplicate(&e) { Malformed::DuplicateMember } else { kind })
+        ValidationError::Malformed(if json::is_duplicate(&e) {
+            Malformed::DuplicateMember
+        } else {
+            kind
+        })
     })
 }
 
@@ -76,7 +98,11 @@ impl Parsed<'_> {
     /// With a `kid`, only the trusted key with that `kid` is tried. Without one, every
     /// trusted key that accepts `alg` is tried in order, as APIM's `validate-jwt` does with its
     /// issuer-signing-keys; an Entra token always has a `kid`.
-    pub(crate) fn verify_signature(&self, keys: &KeySet, allowed: &[Algorithm]) -> Result<(), ValidationError> {
+    pub(crate) fn verify_signature(
+        &self,
+        keys: &KeySet,
+        allowed: &[Algorithm],
+    ) -> Result<(), ValidationError> {
         if !allowed.contains(&self.alg) {
             return Err(ValidationError::AlgorithmNotAllowed(self.alg));
         }
@@ -86,7 +112,10 @@ impl Parsed<'_> {
             if !key.accepts(self.alg) {
                 return Err(ValidationError::KeyAlgorithmMismatch(self.alg));
             }
-            return key.key().verify(self.alg, msg, &self.signature).map_err(|_| ValidationError::InvalidSignature);
+            return key
+                .key()
+                .verify(self.alg, msg, &self.signature)
+                .map_err(|_| ValidationError::InvalidSignature);
         }
         let mut tried = false;
         for key in keys.iter().filter(|k| k.accepts(self.alg)) {
@@ -95,12 +124,17 @@ impl Parsed<'_> {
                 return Ok(());
             }
         }
-        Err(if tried { ValidationError::InvalidSignature } else { ValidationError::KeyNotFound })
+        Err(if tried {
+            ValidationError::InvalidSignature
+        } else {
+            ValidationError::KeyNotFound
+        })
     }
 
     /// Decode the payload, enforcing the decoded size limit.
     pub(crate) fn payload(&self, limits: &Limits) -> Result<Vec<u8>, ValidationError> {
-        let p = b64::decode(self.payload_b64).map_err(|_| ValidationError::Malformed(Malformed::Base64))?;
+        let p = b64::decode(self.payload_b64)
+            .map_err(|_| ValidationError::Malformed(Malformed::Base64))?;
         if p.len() > limits.max_payload_len {
             return Err(ValidationError::Malformed(Malformed::PayloadTooLarge));
         }
@@ -145,5 +179,9 @@ pub fn verify_compact(
     let parsed = parse(token, limits)?;
     parsed.verify_signature(keys, allowed)?;
     let payload = parsed.payload(limits)?;
-    Ok(VerifiedJws { header: parsed.header, alg: parsed.alg, payload })
+    Ok(VerifiedJws {
+        header: parsed.header,
+        alg: parsed.alg,
+        payload,
+    })
 }

@@ -149,7 +149,10 @@ impl KeyRing {
     /// An empty ring. [`KeyRing::plan`] on it bootstraps a key that is active at once (there
     /// is nothing cached anywhere to protect).
     pub fn new(policy: RotationPolicy) -> Self {
-        Self { policy, entries: Vec::new() }
+        Self {
+            policy,
+            entries: Vec::new(),
+        }
     }
 
     /// The policy.
@@ -164,20 +167,29 @@ impl KeyRing {
 
     /// The one key that signs now.
     pub fn active_signer(&self) -> Option<&Signer> {
-        self.entries.iter().find(|e| matches!(e.state, KeyState::Active { .. })).map(|e| &e.signer)
+        self.entries
+            .iter()
+            .find(|e| matches!(e.state, KeyState::Active { .. }))
+            .map(|e| &e.signer)
     }
 
     fn next_entry(&self) -> Option<&KeyEntry> {
-        self.entries.iter().find(|e| matches!(e.state, KeyState::Next { .. }))
+        self.entries
+            .iter()
+            .find(|e| matches!(e.state, KeyState::Next { .. }))
     }
 
     fn active_entry(&self) -> Option<&KeyEntry> {
-        self.entries.iter().find(|e| matches!(e.state, KeyState::Active { .. }))
+        self.entries
+            .iter()
+            .find(|e| matches!(e.state, KeyState::Active { .. }))
     }
 
     /// The JWKS to publish: next, active and retired keys.
     pub fn jwks(&self) -> JwkSet {
-        JwkSet { keys: self.entries.iter().map(|e| e.signer.public_jwk()).collect() }
+        JwkSet {
+            keys: self.entries.iter().map(|e| e.signer.public_jwk()).collect(),
+        }
     }
 
     /// What should happen at `now`, in order. Empty when nothing is due.
@@ -188,18 +200,26 @@ impl KeyRing {
             (None, None) => {
                 actions.push(RotationAction::GenerateNext { activates_at: now });
             }
-            (None, Some(n)) => actions.push(RotationAction::Promote { kid: n.kid().into() }),
+            (None, Some(n)) => actions.push(RotationAction::Promote {
+                kid: n.kid().into(),
+            }),
             (Some(a), None) => {
-                let KeyState::Active { rotate_at, .. } = a.state else { return actions };
+                let KeyState::Active { rotate_at, .. } = a.state else {
+                    return actions;
+                };
                 if now >= rotate_at.saturating_sub(self.policy.publish_ahead) {
                     let earliest = now.saturating_add(self.policy.publish_ahead);
-                    actions.push(RotationAction::GenerateNext { activates_at: rotate_at.max(earliest) });
+                    actions.push(RotationAction::GenerateNext {
+                        activates_at: rotate_at.max(earliest),
+                    });
                 }
             }
             (Some(_), Some(n)) => {
                 if let KeyState::Next { activates_at } = n.state {
                     if now >= activates_at {
-                        actions.push(RotationAction::Promote { kid: n.kid().into() });
+                        actions.push(RotationAction::Promote {
+                            kid: n.kid().into(),
+                        });
                     }
                 }
             }
@@ -207,7 +227,9 @@ impl KeyRing {
         for e in &self.entries {
             if let KeyState::Retired { delete_at, .. } = e.state {
                 if now >= delete_at {
-                    actions.push(RotationAction::Delete { kid: e.kid().into() });
+                    actions.push(RotationAction::Delete {
+                        kid: e.kid().into(),
+                    });
                 }
             }
         }
@@ -216,7 +238,9 @@ impl KeyRing {
 
     /// Apply one action, generating keys with [`SigningKey::generate`].
     pub fn apply(&mut self, action: &RotationAction, now: UnixTime) -> Result<(), JoseError> {
-        self.apply_with(action, now, &mut |k| SigningKey::generate(k).map_err(JoseError::from))
+        self.apply_with(action, now, &mut |k| {
+            SigningKey::generate(k).map_err(JoseError::from)
+        })
     }
 
     /// Apply one action with a caller-supplied key generator (tests, HSMs).
@@ -232,10 +256,19 @@ impl KeyRing {
                     return Err(JoseError::KeyRing("a next key already exists".into()));
                 }
                 let key = generate(self.policy.key_kind)?;
-                self.insert(key, now, KeyState::Next { activates_at: *activates_at })?;
+                self.insert(
+                    key,
+                    now,
+                    KeyState::Next {
+                        activates_at: *activates_at,
+                    },
+                )?;
                 // Bootstrap: with no active key, a key due now is promoted in the same step.
                 if self.active_entry().is_none() && *activates_at <= now {
-                    let kid = self.next_entry().map(|e| e.kid().to_owned()).unwrap_or_default();
+                    let kid = self
+                        .next_entry()
+                        .map(|e| e.kid().to_owned())
+                        .unwrap_or_default();
                     self.promote(&kid, now)?;
                 }
                 Ok(())
@@ -243,7 +276,8 @@ impl KeyRing {
             RotationAction::Promote { kid } => self.promote(kid, now),
             RotationAction::Delete { kid } => {
                 let before = self.entries.len();
-                self.entries.retain(|e| !(e.kid() == kid && matches!(e.state, KeyState::Retired { .. })));
+                self.entries
+                    .retain(|e| !(e.kid() == kid && matches!(e.state, KeyState::Retired { .. })));
                 if self.entries.len() == before {
                     return Err(JoseError::KeyRing(format!("no retired key {kid}")));
                 }
@@ -275,7 +309,8 @@ impl KeyRing {
         if self.active_entry().is_none() {
             self.tick(now)?;
         }
-        if let Some((n, KeyState::Next { activates_at })) = self.next_entry().map(|n| (n, n.state)) {
+        if let Some((n, KeyState::Next { activates_at })) = self.next_entry().map(|n| (n, n.state))
+        {
             let earliest = n.created_at.saturating_add(self.policy.publish_ahead);
             let at = activates_at.min(earliest).max(now);
             let kid = n.kid().to_owned();
@@ -294,7 +329,10 @@ impl KeyRing {
             let key = SigningKey::generate(self.policy.key_kind)?;
             self.insert(key, now, KeyState::Next { activates_at: now })?;
         }
-        let kid = self.next_entry().map(|e| e.kid().to_owned()).unwrap_or_default();
+        let kid = self
+            .next_entry()
+            .map(|e| e.kid().to_owned())
+            .unwrap_or_default();
         self.promote(&kid, now)?;
         Ok(kid)
     }
@@ -334,25 +372,48 @@ impl KeyRing {
     }
 
     fn promote(&mut self, kid: &str, now: UnixTime) -> Result<(), JoseError> {
-        if !self.entries.iter().any(|e| e.kid() == kid && matches!(e.state, KeyState::Next { .. })) {
+        if !self
+            .entries
+            .iter()
+            .any(|e| e.kid() == kid && matches!(e.state, KeyState::Next { .. }))
+        {
             return Err(JoseError::KeyRing(format!("no next key {kid}")));
         }
         let retire_after = self.policy.retire_after;
         for e in &mut self.entries {
             if matches!(e.state, KeyState::Active { .. }) {
-                e.state = KeyState::Retired { since: now, delete_at: now.saturating_add(retire_after) };
+                e.state = KeyState::Retired {
+                    since: now,
+                    delete_at: now.saturating_add(retire_after),
+                };
             }
         }
-        self.set_state(kid, KeyState::Active { since: now, rotate_at: now.saturating_add(self.policy.rotate_every) });
+        self.set_state(
+            kid,
+            KeyState::Active {
+                since: now,
+                rotate_at: now.saturating_add(self.policy.rotate_every),
+            },
+        );
         Ok(())
     }
 }
 
 impl KeyEntry {
-    pub(crate) fn new(key: Arc<SigningKey>, alg: Algorithm, created_at: UnixTime, state: KeyState) -> Result<Self, JoseError> {
+    pub(crate) fn new(
+        key: Arc<SigningKey>,
+        alg: Algorithm,
+        created_at: UnixTime,
+        state: KeyState,
+    ) -> Result<Self, JoseError> {
         let kid = crate::Jwk::from_public_parts(&key.public_key()).thumbprint()?;
         let signer = Signer::new(Arc::clone(&key), alg, kid)?;
-        Ok(Self { signer, key, created_at, state })
+        Ok(Self {
+            signer,
+            key,
+            created_at,
+            state,
+        })
     }
 }
 

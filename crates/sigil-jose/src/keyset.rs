@@ -79,10 +79,17 @@ impl KeySet {
     }
 
     /// Add a key.
-    pub fn insert(&mut self, kid: Option<String>, alg: Option<Algorithm>, key: VerifyingKey) -> Result<(), JoseError> {
+    pub fn insert(
+        &mut self,
+        kid: Option<String>,
+        alg: Option<Algorithm>,
+        key: VerifyingKey,
+    ) -> Result<(), JoseError> {
         if let Some(a) = alg {
             if !key.supports(a) {
-                return Err(JoseError::UnusableJwk(format!("alg {a} does not match the key")));
+                return Err(JoseError::UnusableJwk(format!(
+                    "alg {a} does not match the key"
+                )));
             }
         }
         if let Some(k) = &kid {
@@ -91,7 +98,11 @@ impl KeySet {
             }
         }
         let symmetric = key.family() == KeyFamily::Symmetric;
-        if self.keys.iter().any(|t| (t.key.family() == KeyFamily::Symmetric) != symmetric) {
+        if self
+            .keys
+            .iter()
+            .any(|t| (t.key.family() == KeyFamily::Symmetric) != symmetric)
+        {
             return Err(JoseError::MixedKeySet);
         }
         self.keys.push(TrustedKey { kid, alg, key });
@@ -130,23 +141,36 @@ mod tests {
     use sigil_crypto::{HmacKey, KeyKind, SigningKey};
 
     fn ec() -> VerifyingKey {
-        SigningKey::generate(KeyKind::P256).unwrap().verifying_key().unwrap()
+        SigningKey::generate(KeyKind::P256)
+            .unwrap()
+            .verifying_key()
+            .unwrap()
     }
 
     #[test]
     fn duplicate_kid_and_mixed_sets_rejected() {
         let mut s = KeySet::new();
         s.insert(Some("a".into()), None, ec()).unwrap();
-        assert_eq!(s.insert(Some("a".into()), None, ec()), Err(JoseError::DuplicateKid("a".into())));
+        assert_eq!(
+            s.insert(Some("a".into()), None, ec()),
+            Err(JoseError::DuplicateKid("a".into()))
+        );
         let h = VerifyingKey::from_hmac(HmacKey::new(vec![1; 32]).unwrap());
-        assert_eq!(s.insert(Some("h".into()), None, h), Err(JoseError::MixedKeySet));
+        assert_eq!(
+            s.insert(Some("h".into()), None, h),
+            Err(JoseError::MixedKeySet)
+        );
     }
 
     #[test]
     fn alg_binding() {
         let mut s = KeySet::new();
-        assert!(s.insert(Some("a".into()), Some(Algorithm::RS256), ec()).is_err());
-        s.insert(Some("a".into()), Some(Algorithm::ES256), ec()).unwrap();
+        assert!(
+            s.insert(Some("a".into()), Some(Algorithm::RS256), ec())
+                .is_err()
+        );
+        s.insert(Some("a".into()), Some(Algorithm::ES256), ec())
+            .unwrap();
         assert!(s.find("a").unwrap().accepts(Algorithm::ES256));
         assert!(!s.find("a").unwrap().accepts(Algorithm::HS256));
     }

@@ -23,11 +23,22 @@ pub struct Signer {
 impl Signer {
     /// A signer for `key` using `alg` (which must match the key family) under `kid`.
     /// The header `typ` is `JWT`, as Entra sends.
-    pub fn new(key: Arc<SigningKey>, alg: Algorithm, kid: impl Into<String>) -> Result<Self, JoseError> {
+    pub fn new(
+        key: Arc<SigningKey>,
+        alg: Algorithm,
+        kid: impl Into<String>,
+    ) -> Result<Self, JoseError> {
         if !key.supports(alg) {
             return Err(JoseError::CannotSign(alg));
         }
-        let mut s = Self { key, alg, kid: kid.into(), typ: "JWT".into(), x5t: None, header_b64: String::new() };
+        let mut s = Self {
+            key,
+            alg,
+            kid: kid.into(),
+            typ: "JWT".into(),
+            x5t: None,
+            header_b64: String::new(),
+        };
         s.encode_header();
         Ok(s)
     }
@@ -56,7 +67,12 @@ impl Signer {
             x5t: Option<&'a str>,
             kid: &'a str,
         }
-        let h = H { typ: &self.typ, alg: self.alg.name(), x5t: self.x5t.as_deref(), kid: &self.kid };
+        let h = H {
+            typ: &self.typ,
+            alg: self.alg.name(),
+            x5t: self.x5t.as_deref(),
+            kid: &self.kid,
+        };
         // Serialising a struct of strings cannot fail.
         let json = serde_json::to_vec(&h).unwrap_or_default();
         self.header_b64 = b64::encode(&json);
@@ -84,14 +100,16 @@ impl Signer {
 
     /// Serialise `claims` as JSON and sign them.
     pub fn sign_claims<T: Serialize + ?Sized>(&self, claims: &T) -> Result<String, JoseError> {
-        let payload = serde_json::to_vec(claims).map_err(|e| JoseError::Serialize(e.to_string()))?;
+        let payload =
+            serde_json::to_vec(claims).map_err(|e| JoseError::Serialize(e.to_string()))?;
         self.sign_payload(&payload)
     }
 
     /// Sign arbitrary payload bytes as a compact JWS.
     pub fn sign_payload(&self, payload: &[u8]) -> Result<String, JoseError> {
         let sig_len = 512 * 4 / 3 + 4; // enough for RSA-4096
-        let mut out = String::with_capacity(self.header_b64.len() + payload.len() * 4 / 3 + 8 + sig_len);
+        let mut out =
+            String::with_capacity(self.header_b64.len() + payload.len() * 4 / 3 + 8 + sig_len);
         out.push_str(&self.header_b64);
         out.push('.');
         b64::encode_into(payload, &mut out);

@@ -91,11 +91,14 @@ impl ValidationOptions {
     /// `https://login.microsoftonline.com/{tenantid}/v2.0`: `iss` must equal the template
     /// with `{tenantid}` replaced by the token's own `tid`.
     pub fn issuer_template(mut self, template: &str) -> Result<Self, JoseError> {
-        let (pre, post) = template.split_once("{tenantid}").ok_or(JoseError::Options("template lacks {tenantid}"))?;
+        let (pre, post) = template
+            .split_once("{tenantid}")
+            .ok_or(JoseError::Options("template lacks {tenantid}"))?;
         if post.contains("{tenantid}") {
             return Err(JoseError::Options("template has more than one {tenantid}"));
         }
-        self.issuer_templates.push((pre.to_owned(), post.to_owned()));
+        self.issuer_templates
+            .push((pre.to_owned(), post.to_owned()));
         Ok(self)
     }
 
@@ -143,7 +146,10 @@ impl ValidationOptions {
     }
 
     /// Add a claim check run after every built-in rule passed.
-    pub fn check(mut self, f: impl Fn(&Claims) -> Result<(), ValidationError> + Send + Sync + 'static) -> Self {
+    pub fn check(
+        mut self,
+        f: impl Fn(&Claims) -> Result<(), ValidationError> + Send + Sync + 'static,
+    ) -> Self {
         self.checks.push(Arc::new(f));
         self
     }
@@ -245,7 +251,10 @@ impl Validator {
 
     /// Replace the trusted keys (after a JWKS refresh).
     pub fn with_keys(&self, keys: KeySet) -> Self {
-        Self { opts: self.opts.clone(), keys }
+        Self {
+            opts: self.opts.clone(),
+            keys,
+        }
     }
 
     /// Validate a compact JWT at time `now`.
@@ -254,7 +263,11 @@ impl Validator {
     /// allow-list → key by `kid` → signature → payload (strict JSON) → token kind → `iss` →
     /// `aud` → `exp`/`nbf`/`iat` → caller checks. Claims are only read after the signature
     /// verified.
-    pub fn validate(&self, token: &str, now: UnixTime) -> Result<Verified<Claims>, ValidationError> {
+    pub fn validate(
+        &self,
+        token: &str,
+        now: UnixTime,
+    ) -> Result<Verified<Claims>, ValidationError> {
         let o = &self.opts;
         let parsed = jws::parse(token, &o.limits)?;
         parsed.verify_signature(&self.keys, &o.algorithms)?;
@@ -267,7 +280,11 @@ impl Validator {
         for c in &o.checks {
             c(&claims)?;
         }
-        Ok(Verified { header: parsed.header, alg: parsed.alg, claims })
+        Ok(Verified {
+            header: parsed.header,
+            alg: parsed.alg,
+            claims,
+        })
     }
 
     fn check_issuer(&self, c: &Claims) -> Result<(), ValidationError> {
@@ -275,14 +292,22 @@ impl Validator {
         if o.any_issuer {
             return Ok(());
         }
-        let iss = c.iss.as_deref().ok_or(ValidationError::MissingClaim("iss"))?;
+        let iss = c
+            .iss
+            .as_deref()
+            .ok_or(ValidationError::MissingClaim("iss"))?;
         if o.issuers.iter().any(|i| i == iss) {
             return Ok(());
         }
         for (pre, post) in &o.issuer_templates {
-            let middle = iss.strip_prefix(pre.as_str()).and_then(|r| r.strip_suffix(post.as_str()));
+            let middle = iss
+                .strip_prefix(pre.as_str())
+                .and_then(|r| r.strip_suffix(post.as_str()));
             if let Some(middle) = middle {
-                let tid = c.tid.as_deref().ok_or(ValidationError::MissingClaim("tid"))?;
+                let tid = c
+                    .tid
+                    .as_deref()
+                    .ok_or(ValidationError::MissingClaim("tid"))?;
                 if !tid.is_empty() && middle == tid {
                     return Ok(());
                 }
@@ -296,7 +321,10 @@ impl Validator {
             return Ok(());
         }
         let aud = c.aud.as_ref().ok_or(ValidationError::MissingClaim("aud"))?;
-        if aud.iter().any(|a| self.opts.audiences.iter().any(|x| x == a)) {
+        if aud
+            .iter()
+            .any(|a| self.opts.audiences.iter().any(|x| x == a))
+        {
             Ok(())
         } else {
             Err(ValidationError::AudienceNotAllowed)
@@ -321,9 +349,15 @@ fn check_kind(o: &ValidationOptions, h: &Header, c: &Claims) -> Result<(), Valid
                 && !c.has("c_hash")
                 && (at_jwt || o.acl_access_tokens || c.scp.is_some() || c.roles.is_some())
         }
-        TokenKind::IdToken => plain && c.scp.is_none() && c.idtyp.as_deref() != Some("app") && c.sub.is_some(),
+        TokenKind::IdToken => {
+            plain && c.scp.is_none() && c.idtyp.as_deref() != Some("app") && c.sub.is_some()
+        }
     };
-    if ok { Ok(()) } else { Err(ValidationError::WrongTokenType) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::WrongTokenType)
+    }
 }
 
 fn check_times(o: &ValidationOptions, c: &Claims, now: UnixTime) -> Result<(), ValidationError> {
@@ -331,14 +365,20 @@ fn check_times(o: &ValidationOptions, c: &Claims, now: UnixTime) -> Result<(), V
     let skew = i64::try_from(o.skew.as_secs()).unwrap_or(i64::MAX);
     match c.exp {
         // RFC 7519 §4.1.4: reject when now is on or after exp.
-        Some(exp) if now >= exp.secs().saturating_add(skew) => return Err(ValidationError::Expired),
+        Some(exp) if now >= exp.secs().saturating_add(skew) => {
+            return Err(ValidationError::Expired);
+        }
         None if o.require_exp => return Err(ValidationError::MissingClaim("exp")),
         _ => {}
     }
-    if c.nbf.is_some_and(|nbf| nbf.secs() > now.saturating_add(skew)) {
+    if c.nbf
+        .is_some_and(|nbf| nbf.secs() > now.saturating_add(skew))
+    {
         return Err(ValidationError::NotYetValid);
     }
-    if c.iat.is_some_and(|iat| iat.secs() > now.saturating_add(skew)) {
+    if c.iat
+        .is_some_and(|iat| iat.secs() > now.saturating_add(skew))
+    {
         return Err(ValidationError::IssuedInFuture);
     }
     Ok(())

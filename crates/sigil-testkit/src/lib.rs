@@ -8,6 +8,8 @@
 
 #![allow(clippy::expect_used)] // a test kit that cannot set up should fail the test loudly
 
+pub mod clients;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

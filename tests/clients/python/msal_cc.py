@@ -7,7 +7,7 @@ MSAL then signs a PS256 assertion with x5t#S256 and x5c (microsoft-clients.md §
 """
 import msal
 
-from _job import emit, emit_error, read_file, read_job
+from _job import emit, emit_error, emit_exception, read_file, read_job
 
 job = read_job()
 if job.get("client_secret") is not None:
@@ -18,27 +18,30 @@ else:
         "public_certificate": read_file(job["cert_pem_path"]).decode(),
     }
 
-app = msal.ConfidentialClientApplication(
-    job["client_id"],
-    authority=job["authority"],
-    client_credential=credential,
-    # Not login.microsoftonline.com: skip Microsoft's instance discovery (microsoft-clients.md §1.1).
-    instance_discovery=False,
-    client_capabilities=job.get("client_capabilities"),
-)
-
-sources = []
-for _ in range(max(1, int(job.get("repeat", 1)))):
-    result = app.acquire_token_for_client(scopes=[job["scope"]])
-    if "access_token" not in result:
-        emit_error(
-            result.get("error"),
-            result.get("error_description"),
-            result.get("error_codes"),
-            None,
-            from_cache=sources,
-        )
-    sources.append(result.get("token_source") == "cache")
+try:
+    app = msal.ConfidentialClientApplication(
+        job["client_id"],
+        authority=job["authority"],
+        client_credential=credential,
+        # Not login.microsoftonline.com: skip Microsoft's instance discovery (microsoft-clients.md §1.1).
+        instance_discovery=False,
+        client_capabilities=job.get("client_capabilities"),
+    )
+    sources = []
+    for _ in range(max(1, int(job.get("repeat", 1)))):
+        result = app.acquire_token_for_client(scopes=[job["scope"]])
+        if "access_token" not in result:
+            # A server error: MSAL returns the error body as a dict.
+            emit_error(
+                result.get("error"),
+                result.get("error_description"),
+                result.get("error_codes"),
+                None,
+                from_cache=sources,
+            )
+        sources.append(result.get("token_source") == "cache")
+except Exception as exc:  # discovery failures, TLS errors, ValueError on the authority
+    emit_exception(exc)
 
 emit({
     "ok": True,

@@ -89,10 +89,17 @@ impl KeyEntry {
     pub fn to_stored(&self, root: &RootKey) -> Result<StoredKey, JoseError> {
         let (state, activates_at, retires_at, delete_at) = match self.state {
             KeyState::Next { activates_at } => (StoredState::Next, activates_at, None, None),
-            KeyState::Active { since, rotate_at } => (StoredState::Active, since, Some(rotate_at.as_secs()), None),
+            KeyState::Active { since, rotate_at } => {
+                (StoredState::Active, since, Some(rotate_at.as_secs()), None)
+            }
             KeyState::Retired { since, delete_at } => {
                 // The activation time is not kept once retired; `since` bounds it from above.
-                (StoredState::Retired, since, Some(since.as_secs()), Some(delete_at.as_secs()))
+                (
+                    StoredState::Retired,
+                    since,
+                    Some(since.as_secs()),
+                    Some(delete_at.as_secs()),
+                )
             }
         };
         Ok(StoredKey {
@@ -114,9 +121,17 @@ impl KeyEntry {
         let key = unseal_key(root, &s.kid, &s.sealed_private_key)?;
         let t = UnixTime::from_secs;
         let state = match (s.state, s.retires_at, s.delete_at) {
-            (StoredState::Next, _, _) => KeyState::Next { activates_at: t(s.activates_at) },
-            (StoredState::Active, Some(r), _) => KeyState::Active { since: t(s.activates_at), rotate_at: t(r) },
-            (StoredState::Retired, Some(r), Some(d)) => KeyState::Retired { since: t(r), delete_at: t(d) },
+            (StoredState::Next, _, _) => KeyState::Next {
+                activates_at: t(s.activates_at),
+            },
+            (StoredState::Active, Some(r), _) => KeyState::Active {
+                since: t(s.activates_at),
+                rotate_at: t(r),
+            },
+            (StoredState::Retired, Some(r), Some(d)) => KeyState::Retired {
+                since: t(r),
+                delete_at: t(d),
+            },
             _ => return Err(bad("timestamps missing for state")),
         };
         let entry = KeyEntry::new(Arc::new(key), alg, t(s.created_at), state)?;
@@ -134,14 +149,21 @@ impl KeyRing {
     }
 
     /// Rebuild a ring from storage. At most one next and one active key are allowed.
-    pub fn from_stored(policy: RotationPolicy, stored: &[StoredKey], root: &RootKey) -> Result<Self, JoseError> {
+    pub fn from_stored(
+        policy: RotationPolicy,
+        stored: &[StoredKey],
+        root: &RootKey,
+    ) -> Result<Self, JoseError> {
         let mut ring = KeyRing::new(policy);
         for s in stored {
             ring.push_entry(KeyEntry::from_stored(s, root)?)?;
         }
         for st in [StoredState::Next, StoredState::Active] {
             if stored.iter().filter(|s| s.state == st).count() > 1 {
-                return Err(JoseError::StoredKey(format!("more than one {} key", st.as_str())));
+                return Err(JoseError::StoredKey(format!(
+                    "more than one {} key",
+                    st.as_str()
+                )));
             }
         }
         Ok(ring)

@@ -7,7 +7,11 @@ use super::*;
 const H: u64 = 3600;
 
 fn policy() -> RotationPolicy {
-    RotationPolicy { key_kind: KeyKind::P256, alg: Algorithm::ES256, ..RotationPolicy::default() }
+    RotationPolicy {
+        key_kind: KeyKind::P256,
+        alg: Algorithm::ES256,
+        ..RotationPolicy::default()
+    }
 }
 
 fn t(secs: u64) -> UnixTime {
@@ -51,8 +55,13 @@ fn full_cycle_publishes_ahead_and_keeps_retired_keys() {
     assert_eq!(r.jwks().keys.len(), 2);
     assert_eq!(r.active_signer().unwrap().kid(), first);
     let next = r.entries()[1].kid().to_owned();
-    let KeyState::Next { activates_at } = r.entries()[1].state() else { panic!() };
-    assert_eq!(activates_at.since(r.entries()[1].created_at()), p.publish_ahead);
+    let KeyState::Next { activates_at } = r.entries()[1].state() else {
+        panic!()
+    };
+    assert_eq!(
+        activates_at.since(r.entries()[1].created_at()),
+        p.publish_ahead
+    );
 
     // At rotate time: next becomes active, old retires but stays published.
     r.tick(t(rotate)).unwrap();
@@ -63,7 +72,10 @@ fn full_cycle_publishes_ahead_and_keeps_retired_keys() {
     // Retired key deleted only after retire_after.
     let retire = p.retire_after.as_secs();
     assert!(r.plan(t(rotate + retire - 1)).is_empty());
-    assert_eq!(r.plan(t(rotate + retire)), [RotationAction::Delete { kid: first.clone() }]);
+    assert_eq!(
+        r.plan(t(rotate + retire)),
+        [RotationAction::Delete { kid: first.clone() }]
+    );
     r.tick(t(rotate + retire)).unwrap();
     assert!(r.jwks().find(&first).is_none());
 }
@@ -83,7 +95,9 @@ fn rotate_now_is_safe_and_force_is_immediate() {
     assert_ne!(r.active_signer().unwrap().kid(), first);
 
     let second = r.active_signer().unwrap().kid().to_owned();
-    let forced = r.force_rotate_now(at.saturating_add(Duration::from_secs(1))).unwrap();
+    let forced = r
+        .force_rotate_now(at.saturating_add(Duration::from_secs(1)))
+        .unwrap();
     assert_ne!(forced, second);
     assert_eq!(r.active_signer().unwrap().kid(), forced);
     r.revoke(&second).unwrap();
@@ -100,7 +114,10 @@ fn stored_round_trip_and_tamper_detection() {
     assert_eq!(stored.len(), 2);
     let r2 = KeyRing::from_stored(policy(), &stored, &root).unwrap();
     assert_eq!(states(&r2), states(&r));
-    assert_eq!(r2.active_signer().unwrap().kid(), r.active_signer().unwrap().kid());
+    assert_eq!(
+        r2.active_signer().unwrap().kid(),
+        r.active_signer().unwrap().kid()
+    );
 
     // Wrong root key, swapped kid, corrupted ciphertext: all refused.
     assert!(KeyRing::from_stored(policy(), &stored, &RootKey::generate().unwrap()).is_err());
@@ -119,5 +136,11 @@ fn signed_tokens_verify_against_published_jwks() {
     r.tick(t(0)).unwrap();
     let token = r.active_signer().unwrap().sign_payload(b"{}").unwrap();
     let keys = crate::KeySet::from_jwks(&r.jwks()).unwrap();
-    crate::verify_compact(&token, &keys, &[Algorithm::ES256], &crate::Limits::default()).unwrap();
+    crate::verify_compact(
+        &token,
+        &keys,
+        &[Algorithm::ES256],
+        &crate::Limits::default(),
+    )
+    .unwrap();
 }

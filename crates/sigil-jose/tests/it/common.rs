@@ -6,10 +6,13 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sigil_core::UnixTime;
 use sigil_jose::base64url;
-use sigil_jose::{Algorithm, KeyKind, KeySet, Signer, SigningKey, TokenKind, ValidationOptions, Validator};
+use sigil_jose::{
+    Algorithm, KeyKind, KeySet, Signer, SigningKey, TokenKind, ValidationOptions, Validator,
+};
 
 pub(crate) const NOW: u64 = 1_700_000_000;
-pub(crate) const ISS: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
+pub(crate) const ISS: &str =
+    "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
 pub(crate) const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 pub(crate) const AUD: &str = "6e74172b-be56-4843-9ff4-e66a39bb12e3";
 
@@ -20,11 +23,16 @@ pub(crate) fn now() -> UnixTime {
 /// One RSA key per test binary run (generation is slow in debug builds).
 pub(crate) fn rsa_key() -> Arc<SigningKey> {
     static K: OnceLock<Arc<SigningKey>> = OnceLock::new();
-    K.get_or_init(|| Arc::new(SigningKey::generate(KeyKind::Rsa2048).unwrap())).clone()
+    K.get_or_init(|| Arc::new(SigningKey::generate(KeyKind::Rsa2048).unwrap()))
+        .clone()
 }
 
 pub(crate) fn signer(kind: KeyKind) -> Signer {
-    let key = if kind == KeyKind::Rsa2048 { rsa_key() } else { Arc::new(SigningKey::generate(kind).unwrap()) };
+    let key = if kind == KeyKind::Rsa2048 {
+        rsa_key()
+    } else {
+        Arc::new(SigningKey::generate(kind).unwrap())
+    };
     let alg = key.default_algorithm();
     Signer::new(key, alg, format!("kid-{kind:?}")).unwrap()
 }
@@ -65,7 +73,11 @@ pub(crate) fn default_validator(s: &Signer) -> Validator {
 
 /// Build a token from raw header/payload JSON text, signed by `s` over exactly those bytes.
 pub(crate) fn sign_raw(s: &SigningKey, alg: Algorithm, header: &str, payload: &str) -> String {
-    let input = format!("{}.{}", base64url::encode(header.as_bytes()), base64url::encode(payload.as_bytes()));
+    let input = format!(
+        "{}.{}",
+        base64url::encode(header.as_bytes()),
+        base64url::encode(payload.as_bytes())
+    );
     let sig = s.sign(alg, input.as_bytes()).unwrap();
     format!("{input}.{}", base64url::encode(&sig))
 }

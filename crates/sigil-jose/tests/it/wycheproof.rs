@@ -24,7 +24,8 @@ use sigil_crypto::{Algorithm, Error as CryptoError, VerifyingKey};
 use sigil_jose::{Jwk, JwkSet, KeySet, Limits, verify_compact};
 
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testvectors/wycheproof/testvectors_v1")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testvectors/wycheproof/testvectors_v1")
 }
 
 fn load(name: &str) -> Value {
@@ -34,7 +35,10 @@ fn load(name: &str) -> Value {
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 #[derive(Default, Debug)]
@@ -44,26 +48,44 @@ struct Tally {
 }
 
 /// Run signature vectors: `valid` must verify, `invalid` must not, `acceptable` may do either.
-fn run_sig_file(file: &str, alg_for: impl Fn(&Value) -> Option<Algorithm>, key_for: impl Fn(&Value) -> Result<VerifyingKey, CryptoError>) -> Tally {
+fn run_sig_file(
+    file: &str,
+    alg_for: impl Fn(&Value) -> Option<Algorithm>,
+    key_for: impl Fn(&Value) -> Result<VerifyingKey, CryptoError>,
+) -> Tally {
     let d = load(file);
     let mut tally = Tally::default();
     for g in d["testGroups"].as_array().unwrap() {
-        let alg = alg_for(g).unwrap_or_else(|| panic!("{file}: group parameters do not map to a JWS alg"));
+        let alg = alg_for(g)
+            .unwrap_or_else(|| panic!("{file}: group parameters do not map to a JWS alg"));
         let key = match key_for(g) {
             Ok(k) => k,
             Err(CryptoError::WeakKey(why)) => {
                 // Policy: the key itself is refused (e.g. e = 3), so no token could verify.
-                assert!(why.contains("65537") || why.contains("2048"), "{file}: {why}");
+                assert!(
+                    why.contains("65537") || why.contains("2048"),
+                    "{file}: {why}"
+                );
                 tally.policy_rejected += g["tests"].as_array().unwrap().len();
                 continue;
             }
             Err(e) => panic!("{file}: key rejected: {e}"),
         };
         for t in g["tests"].as_array().unwrap() {
-            let ok = key.verify(alg, &hex(t["msg"].as_str().unwrap()), &hex(t["sig"].as_str().unwrap())).is_ok();
+            let ok = key
+                .verify(
+                    alg,
+                    &hex(t["msg"].as_str().unwrap()),
+                    &hex(t["sig"].as_str().unwrap()),
+                )
+                .is_ok();
             match t["result"].as_str().unwrap() {
                 "valid" => assert!(ok, "{file} tcId {} should verify", t["tcId"]),
-                "invalid" => assert!(!ok, "{file} tcId {} should fail ({})", t["tcId"], t["comment"]),
+                "invalid" => assert!(
+                    !ok,
+                    "{file} tcId {} should fail ({})",
+                    t["tcId"], t["comment"]
+                ),
                 _ => {}
             }
             tally.run += 1;
@@ -80,9 +102,17 @@ fn spki(g: &Value) -> Result<VerifyingKey, CryptoError> {
 fn rsa_pkcs1_v1_5() {
     let mut total = 0;
     for bits in [2048, 3072, 4096] {
-        for (sha, alg) in [(256, Algorithm::RS256), (384, Algorithm::RS384), (512, Algorithm::RS512)] {
+        for (sha, alg) in [
+            (256, Algorithm::RS256),
+            (384, Algorithm::RS384),
+            (512, Algorithm::RS512),
+        ] {
             let file = format!("rsa_signature_{bits}_sha{sha}_test.json");
-            let t = run_sig_file(&file, |g| (g["sha"] == format!("SHA-{sha}").as_str()).then_some(alg), spki);
+            let t = run_sig_file(
+                &file,
+                |g| (g["sha"] == format!("SHA-{sha}").as_str()).then_some(alg),
+                spki,
+            );
             total += t.run + t.policy_rejected;
         }
     }
@@ -115,17 +145,27 @@ fn rsa_pss() {
 
 #[test]
 fn ecdsa_p1363() {
-    let t = run_sig_file("ecdsa_secp256r1_sha256_p1363_test.json", |_| Some(Algorithm::ES256), spki);
+    let t = run_sig_file(
+        "ecdsa_secp256r1_sha256_p1363_test.json",
+        |_| Some(Algorithm::ES256),
+        spki,
+    );
     assert!(t.run > 200);
-    let t = run_sig_file("ecdsa_secp384r1_sha384_p1363_test.json", |_| Some(Algorithm::ES384), spki);
+    let t = run_sig_file(
+        "ecdsa_secp384r1_sha384_p1363_test.json",
+        |_| Some(Algorithm::ES384),
+        spki,
+    );
     assert!(t.run > 200);
 }
 
 #[test]
 fn ed25519() {
-    let t = run_sig_file("ed25519_test.json", |_| Some(Algorithm::EdDSA), |g| {
-        VerifyingKey::from_ed25519(&hex(g["publicKey"]["pk"].as_str().unwrap()))
-    });
+    let t = run_sig_file(
+        "ed25519_test.json",
+        |_| Some(Algorithm::EdDSA),
+        |g| VerifyingKey::from_ed25519(&hex(g["publicKey"]["pk"].as_str().unwrap())),
+    );
     assert_eq!(t.run, 151);
 }
 
@@ -141,7 +181,11 @@ fn group_keys(g: &Value) -> Result<KeySet, String> {
     let mut set = KeySet::new();
     for k in keys {
         let jwk = Jwk::parse(k.to_string().as_bytes()).map_err(|e| e.to_string())?;
-        let r = if jwk.kty == "oct" { set.insert_symmetric_jwk(&jwk) } else { set.insert_jwk(&jwk) };
+        let r = if jwk.kty == "oct" {
+            set.insert_symmetric_jwk(&jwk)
+        } else {
+            set.insert_jwk(&jwk)
+        };
         r.map_err(|e| e.to_string())?;
     }
     Ok(set)
@@ -152,7 +196,10 @@ fn run_jws_file(file: &str) -> (usize, usize) {
     let (mut run, mut skipped) = (0, 0);
     let mut failures = Vec::new();
     for g in d["testGroups"].as_array().unwrap() {
-        let jwk_alg = g.get("public").or_else(|| g.get("private")).and_then(|k| k.get("alg"));
+        let jwk_alg = g
+            .get("public")
+            .or_else(|| g.get("private"))
+            .and_then(|k| k.get("alg"));
         if jwk_alg.is_some_and(|a| a == "ES521") {
             skipped += g["tests"].as_array().unwrap().len();
             continue;
@@ -174,7 +221,10 @@ fn run_jws_file(file: &str) -> (usize, usize) {
             let deviation = DEVIATIONS.iter().any(|(f, i, _)| *f == file && *i == id);
             if t["result"] == "valid" && !deviation {
                 if verdict.is_err() {
-                    failures.push(format!("tcId {id} ({}) should verify: {verdict:?}", t["comment"]));
+                    failures.push(format!(
+                        "tcId {id} ({}) should verify: {verdict:?}",
+                        t["comment"]
+                    ));
                 }
             } else if verdict.is_ok() {
                 failures.push(format!("tcId {id} ({}) should be rejected", t["comment"]));
@@ -188,16 +238,40 @@ fn run_jws_file(file: &str) -> (usize, usize) {
 
 /// Vectors upstream marks valid that Sigil rejects on purpose; asserted as rejections.
 const DEVIATIONS: &[(&str, u64, &str)] = &[
-    ("json_web_signature_test.json", 372, "'?' inside the header: Sigil accepts only canonical base64url"),
-    ("json_web_signature_test.json", 373, "'?' inside the payload: Sigil accepts only canonical base64url"),
-    ("json_web_signature_test.json", 346, "JWK says alg PS256, token (RFC 7520 Figure 20) uses PS384: Sigil honours JWK alg"),
-    ("json_web_signature_test.json", 350, "same as 346, with key_ops"),
+    (
+        "json_web_signature_test.json",
+        372,
+        "'?' inside the header: Sigil accepts only canonical base64url",
+    ),
+    (
+        "json_web_signature_test.json",
+        373,
+        "'?' inside the payload: Sigil accepts only canonical base64url",
+    ),
+    (
+        "json_web_signature_test.json",
+        346,
+        "JWK says alg PS256, token (RFC 7520 Figure 20) uses PS384: Sigil honours JWK alg",
+    ),
+    (
+        "json_web_signature_test.json",
+        350,
+        "same as 346, with key_ops",
+    ),
 ];
 
 /// Vectors not run, with the upstream reason.
 const SKIPPED: &[(&str, u64, &str)] = &[
-    ("json_web_signature_test.json", 367, "byte-identical to tcId 357 (valid) but marked invalid: upstream lost the '=' padding"),
-    ("json_web_signature_test.json", 370, "byte-identical to tcId 357 (valid) but marked invalid: upstream lost the '=' padding"),
+    (
+        "json_web_signature_test.json",
+        367,
+        "byte-identical to tcId 357 (valid) but marked invalid: upstream lost the '=' padding",
+    ),
+    (
+        "json_web_signature_test.json",
+        370,
+        "byte-identical to tcId 357 (valid) but marked invalid: upstream lost the '=' padding",
+    ),
 ];
 
 #[test]
@@ -219,5 +293,8 @@ fn jwk_set_of_the_rs256_group_round_trips() {
     let jwks = JwkSet::parse(format!(r#"{{"keys":[{}]}}"#, g["private"]).as_bytes()).unwrap();
     let ks = KeySet::from_jwks(&jwks).unwrap();
     assert_eq!(ks.len(), 1);
-    assert!(!jwks.to_json().contains("\"d\""), "private members must not survive parsing");
+    assert!(
+        !jwks.to_json().contains("\"d\""),
+        "private members must not survive parsing"
+    );
 }
