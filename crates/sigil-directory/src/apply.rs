@@ -376,7 +376,9 @@ impl Applier<'_> {
             id,
             app_id,
             display_name: name.to_owned(),
-            app_role_assignment_required: required.unwrap_or(false),
+            // Secure by default (a documented deviation from Entra, whose default is false):
+            // a client without an app role assignment gets no token for this resource.
+            app_role_assignment_required: required.unwrap_or(true),
         });
         id
     }

@@ -193,7 +193,8 @@ struct XSp {
     id: Uuid,
     app_id: Uuid,
     display_name: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// Printed only when it differs from Sigil's default (true).
+    #[serde(skip_serializing_if = "is_true")]
     app_role_assignment_required: bool,
 }
 
@@ -382,4 +383,9 @@ fn unless_eq(v: &str, default: &str) -> Option<String> {
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| t.to_string())
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_true(b: &bool) -> bool {
+    *b
 }

@@ -111,6 +111,71 @@ impl TestSigil {
             .expect("client")
     }
 
+    /// The admin API bearer token of this installation.
+    pub fn admin_token(&self) -> String {
+        std::fs::read_to_string(self.home().join("admin.token"))
+            .expect("admin token")
+            .trim()
+            .to_owned()
+    }
+
+    /// Apply a directory document through the admin API; panics with the server's errors if it
+    /// is refused. Returns the JSON report (`changes`, `generatedSecrets`, `warnings`).
+    pub async fn apply(&self, yaml: &str) -> serde_json::Value {
+        let r = self
+            .client()
+            .post(format!("{}/admin/v1.0/directory", self.idp_url()))
+            .bearer_auth(self.admin_token())
+            .body(yaml.to_owned())
+            .send()
+            .await
+            .expect("admin API reachable");
+        let status = r.status();
+        let body: serde_json::Value = r.json().await.expect("JSON report");
+        assert!(status.is_success(), "apply refused ({status}): {body:#}");
+        body
+    }
+
+    /// Look up an application's appId by display name through the admin API.
+    pub async fn app_id(&self, tenant: &str, display_name: &str) -> String {
+        let apps: serde_json::Value = self
+            .client()
+            .get(format!(
+                "{}/admin/v1.0/tenants/{tenant}/applications",
+                self.idp_url()
+            ))
+            .bearer_auth(self.admin_token())
+            .send()
+            .await
+            .expect("admin API reachable")
+            .json()
+            .await
+            .expect("JSON");
+        apps["value"]
+            .as_array()
+            .and_then(|v| v.iter().find(|a| a["displayName"] == display_name))
+            .and_then(|a| a["appId"].as_str())
+            .unwrap_or_else(|| panic!("no application {display_name:?} in {tenant}: {apps:#}"))
+            .to_owned()
+    }
+
+    /// `POST` a form to this tenant's token endpoint; returns (status, JSON body).
+    pub async fn token_request(
+        &self,
+        tenant: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let r = self
+            .client()
+            .post(format!("{}/{tenant}/oauth2/v2.0/token", self.idp_url()))
+            .form(form)
+            .send()
+            .await
+            .expect("token endpoint reachable");
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("JSON token response"))
+    }
+
     /// Stop gracefully, keeping the home directory (for restart tests, pass it to `start_with`).
     pub async fn shutdown(mut self) -> Option<tempfile::TempDir> {
         if let Some(r) = self.running.take() {
