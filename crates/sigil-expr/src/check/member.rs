@@ -7,6 +7,9 @@ use crate::ir::{Lambda, Linq, Mutation, Node};
 use crate::types::{Class, Elem, JKind, Type, class_from_name};
 use crate::value::Value;
 
+/// Argument nodes, their types, and the `out` targets by position.
+type CompiledArgs = (Vec<Node>, Vec<Type>, Vec<(usize, OutTarget)>);
+
 fn linq_op(name: &str) -> Option<Linq> {
     Some(match name {
         "Any" => Linq::Any,
@@ -437,7 +440,7 @@ impl Checker {
         Ok((Vec::new(), tys, 0))
     }
 
-    fn args(&mut self, args: &[Arg]) -> CResult<(Vec<Node>, Vec<Type>, Vec<(usize, OutTarget)>)> {
+    fn args(&mut self, args: &[Arg]) -> CResult<CompiledArgs> {
         let mut nodes = Vec::with_capacity(args.len());
         let mut tys = Vec::with_capacity(args.len());
         let mut outs = Vec::new();
