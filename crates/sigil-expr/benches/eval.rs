@@ -1,4 +1,5 @@
 //! ns/eval for typical policy expressions. Run: `cargo bench -p sigil-expr --bench eval`.
+#![allow(clippy::expect_used)] // Bench setup: a broken fixture should abort the run loudly.
 
 use std::hint::black_box;
 use std::sync::Arc;
