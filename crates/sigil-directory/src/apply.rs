@@ -300,9 +300,7 @@ impl Applier<'_> {
                 Some((app.app_id, app.display_name.clone()))
             })
             .collect();
-        for (app_id, name) in own {
-            self.ensure_sp(tid, app_id, &name, None, None);
-        }
+        // Explicit entries first, so their ids (e.g. from an export) win.
         for sp in &dt.service_principals {
             let Some((home, app)) = self.find_app_by_app_id(sp.app_id.value) else {
                 self.error(
@@ -341,6 +339,15 @@ impl Applier<'_> {
                 id,
                 sp.app_role_assignment_required,
             );
+        }
+        for (app_id, name) in own {
+            if !dt
+                .service_principals
+                .iter()
+                .any(|s| s.app_id.value == app_id)
+            {
+                self.ensure_sp(tid, app_id, &name, None, None);
+            }
         }
     }
 

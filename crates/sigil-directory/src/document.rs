@@ -528,7 +528,14 @@ fn key_credential(r: &mut Reader, node: &Node, path: &str) -> Option<DocKey> {
         one_of(r, n, p, &[("AsymmetricX509Cert", ())])
     });
     let _ = opt(r, &f, "usage", |r, n, p| one_of(r, n, p, &[("Verify", ())]));
-    let key = required(r, &f, "key", Reader::name);
+    // Not `name`: a PEM in a YAML literal block ends with a newline.
+    let key = required(r, &f, "key", Reader::string).filter(|k| {
+        let empty = k.value.trim().is_empty();
+        if empty {
+            r.error(&k.loc, "must not be empty");
+        }
+        !empty
+    });
     Some(DocKey {
         key_id: opt(r, &f, "keyId", Reader::uuid),
         display_name: opt(r, &f, "displayName", Reader::string)

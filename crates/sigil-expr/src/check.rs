@@ -1,7 +1,9 @@
 //! Load-time compilation: resolves names, members and overloads, checks types the way the C#
 //! compiler APIM uses would (pragmatically), and lowers the AST to the IR in `ir.rs`.
 
+mod create;
 mod expr;
+mod linq;
 mod member;
 
 use crate::ExpectedType;

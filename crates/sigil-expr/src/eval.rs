@@ -268,9 +268,9 @@ impl<'c> Frame<'c> {
                             format,
                         } => {
                             let v = self.eval(node)?;
-                            let text = builtins::string::format_value(&v, format.as_deref())?;
+                            let text = builtins::format::format_value(&v, format.as_deref())?;
                             if align.is_some() {
-                                out.push_str(&builtins::string::align_text(&text, *align));
+                                out.push_str(&builtins::format::align_text(&text, *align));
                             } else {
                                 out.push_str(&text);
                             }

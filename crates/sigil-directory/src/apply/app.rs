@@ -263,10 +263,8 @@ impl Applier<'_> {
             else {
                 continue;
             };
-            let start = dp
-                .start
-                .as_ref()
-                .map(|s| s.value)
+            let given_start = dp.start.as_ref().map(|s| s.value);
+            let start = given_start
                 .or(prev.filter(|_| kept).map(|p| p.start_date_time))
                 .unwrap_or(now);
             let end = dp
@@ -275,7 +273,14 @@ impl Applier<'_> {
                 .map(|e| e.value)
                 .or(prev.map(|p| p.end_date_time))
                 .unwrap_or(start + DEFAULT_SECRET_LIFETIME);
-            if end <= start {
+            // An implicit start never comes after the end (a credential written already
+            // expired is accepted with a warning, as Entra does).
+            let start = if given_start.is_none() {
+                start.min(end)
+            } else {
+                start
+            };
+            if end <= start && given_start.is_some() {
                 self.error(&dp.loc, "endDateTime must be after startDateTime");
             } else if end <= now {
                 let loc = dp.end.as_ref().map_or(&dp.loc, |e| &e.loc).clone();

@@ -154,11 +154,17 @@ impl Applier<'_> {
                     ok = false;
                 }
                 Some(role) if !role.is_enabled => {
-                    self.error(
-                        &r.loc,
-                        format!("app role {} of {} is disabled", r.value, res.display_name),
+                    // Not an error: disabling is how Entra retires a role, and existing
+                    // consents stay; the index leaves disabled roles out of tokens.
+                    let msg = format!(
+                        "app role {} of {} is disabled; it will not appear in tokens",
+                        r.value, res.display_name
                     );
-                    ok = false;
+                    self.warn(&r.loc, msg);
+                    out.push(ResourceAccess {
+                        id: role.id,
+                        kind: ResourceAccessType::Role,
+                    });
                 }
                 Some(role) => out.push(ResourceAccess {
                     id: role.id,
@@ -187,11 +193,15 @@ impl Applier<'_> {
                 .find(|x| x.value == s.value)
             {
                 Some(scope) if !scope.is_enabled => {
-                    self.error(
-                        &s.loc,
-                        format!("scope {} of {} is disabled", s.value, res.display_name),
+                    let msg = format!(
+                        "scope {} of {} is disabled; it will not appear in tokens",
+                        s.value, res.display_name
                     );
-                    ok = false;
+                    self.warn(&s.loc, msg);
+                    out.push(ResourceAccess {
+                        id: scope.id,
+                        kind: ResourceAccessType::Scope,
+                    });
                 }
                 Some(scope) => out.push(ResourceAccess {
                     id: scope.id,

@@ -250,7 +250,9 @@ pub(crate) fn resolve_instance(recv: Type, site: &Site<'_>) -> ResolveResult {
                         out: None,
                     }))
                 }
-                ("GetValueOrDefault", Some(a)) if matches!(a, [k] | [k, Type::String | Type::Null] if k.fits(key_t)) => {
+                ("GetValueOrDefault", Some([k] | [k, Type::String | Type::Null]))
+                    if k.fits(key_t) =>
+                {
                     r(CtxFn::Get(d), Type::String)
                 }
                 ("ContainsKey", Some([k])) if k.fits(key_t) => r(CtxFn::Contains(d), Type::Bool),
@@ -341,7 +343,7 @@ fn body(
     m: Message,
     preserve: bool,
 ) -> Result<Option<bytes::Bytes>, EvalError> {
-    ctx.body(m, preserve).map_err(|e| EvalError::invalid_op(e))
+    ctx.body(m, preserve).map_err(EvalError::invalid_op)
 }
 
 fn body_as(bytes: Option<bytes::Bytes>, t: Type) -> Result<Value, EvalError> {

@@ -14,6 +14,8 @@ use super::datetime::DateTime;
 pub struct Jwt {
     header: Map<String, J>,
     claims: Map<String, J>,
+    /// `Claims[name]` as `string[]`, built once so per-request claim reads don't allocate.
+    arrays: std::collections::BTreeMap<String, Arc<[crate::value::Value]>>,
 }
 
 // === impl Jwt ===
@@ -34,12 +36,29 @@ impl Jwt {
         }
         let header = decode_obj(h)?;
         let claims = decode_obj(p)?;
-        Some(Self { header, claims })
+        Some(Self::from_parts(header, claims))
     }
 
     /// From already-decoded header and claims (the gateway's validate-jwt output variable).
     pub fn from_parts(header: Map<String, J>, claims: Map<String, J>) -> Self {
-        Self { header, claims }
+        let arrays = claims
+            .iter()
+            .map(|(k, v)| {
+                let items: Arc<[crate::value::Value]> = match v {
+                    J::Array(items) => items
+                        .iter()
+                        .map(|i| crate::value::Value::str(&json_claim_text(i)))
+                        .collect(),
+                    other => Arc::from([crate::value::Value::str(&json_claim_text(other))]),
+                };
+                (k.clone(), items)
+            })
+            .collect();
+        Self {
+            header,
+            claims,
+            arrays,
+        }
     }
 
     /// The payload claims as JSON.
@@ -50,17 +69,7 @@ impl Jwt {
     /// `Claims[name]`: every claim value as a string array (arrays flattened, non-strings as JSON
     /// text, booleans as `true`/`false` like the JSON).
     pub(crate) fn claim(&self, name: &str) -> Option<Arc<[crate::value::Value]>> {
-        let v = self.claims.get(name)?;
-        let strings: Vec<String> = match v {
-            J::Array(items) => items.iter().map(json_claim_text).collect(),
-            other => vec![json_claim_text(other)],
-        };
-        Some(
-            strings
-                .iter()
-                .map(|s| crate::value::Value::str(s))
-                .collect(),
-        )
+        self.arrays.get(name).cloned()
     }
 
     pub(crate) fn claim_names(&self) -> impl Iterator<Item = &str> {

@@ -490,7 +490,7 @@ pub(crate) fn call(
             Value::Json(j) => str_val(super::json::token_to_string(j)),
             v => str_val(v.to_dotnet_string()),
         },
-        MiscFn::ToStringFmt => str_val(super::string::format_value(recv, a_str(arg(0)).ok())?),
+        MiscFn::ToStringFmt => str_val(super::format::format_value(recv, a_str(arg(0)).ok())?),
         MiscFn::Equals => match recv {
             Value::Null => return Err(EvalError::null_ref()),
             v => Value::Bool(crate::eval::ops::values_equal(v, arg(0))),

@@ -4,6 +4,7 @@
 
 pub(crate) mod ctx;
 pub(crate) mod datetime;
+pub(crate) mod format;
 pub(crate) mod json;
 pub(crate) mod jwt;
 pub(crate) mod misc;
