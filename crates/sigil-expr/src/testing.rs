@@ -46,7 +46,8 @@ impl Default for MapContext {
 }
 
 impl MapContext {
-    /// Empty context at 2024-01-01T00:00:00Z, method GET, URL `https://api.example.com/`.
+    /// Empty context at 2024-01-01T00:00:00Z, method GET, URL `https://api.example.com/`,
+    /// caller 203.0.113.7, `Elapsed` zero, gateway id "managed".
     pub fn new() -> Self {
         let mut properties = HashMap::new();
         properties.insert(Property::RequestMethod, Value::str("GET"));
@@ -58,8 +59,19 @@ impl MapContext {
             properties.insert(Property::UrlPath(k), Value::str("/"));
             properties.insert(Property::UrlQueryString(k), Value::str(""));
         }
+        let now = UnixTime::from_secs(1_704_067_200);
+        properties.insert(
+            Property::Elapsed,
+            Value::TimeSpan(crate::TimeSpan::from_ticks(0)),
+        );
+        properties.insert(
+            Property::Timestamp,
+            Value::DateTime(crate::DateTime::from_unix(now)),
+        );
+        properties.insert(Property::RequestId, Value::Guid(uuid::Uuid::from_u128(1)));
+        properties.insert(Property::DeploymentGatewayId, Value::str("managed"));
         Self {
-            now: UnixTime::from_secs(1_704_067_200),
+            now,
             request_headers: Vec::new(),
             response_headers: Vec::new(),
             query: Vec::new(),

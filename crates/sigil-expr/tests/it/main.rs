@@ -7,4 +7,5 @@ mod json;
 mod jwt;
 mod props;
 mod seeds;
+mod snippets;
 mod support;
