@@ -242,3 +242,19 @@ fn inline_pem_and_expired_dates_warn_but_apply() {
         SecretError::Expired
     );
 }
+
+#[test]
+fn conflicts_with_entities_outside_the_document_are_errors() {
+    let w = World::product();
+    let first = w.apply_text(&Directory::default(), FILE, product_example(), false);
+    let clash = "tenants:\n  - id: 11111111-1111-1111-1111-111111111111\n    applications:\n      - displayName: Newcomer\n        identifierUris: [API://fraud-detector/]\n";
+    let doc = Document::parse("clash.yaml", clash).unwrap();
+    let errs = w.apply(&first.directory, &doc, false).unwrap_err();
+    assert_eq!(
+        lines(&errs),
+        "clash.yaml:4:9: tenants[0].applications[0]: identifierUri API://fraud-detector/ is used by another application of tenant 11111111-1111-1111-1111-111111111111\n"
+    );
+    // With --prune the old owner of the URI goes away, so there is no clash.
+    let pruned = w.apply(&first.directory, &doc, true).unwrap();
+    assert_eq!(pruned.directory.tenants[0].applications.len(), 1);
+}
