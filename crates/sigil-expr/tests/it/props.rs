@@ -3,6 +3,9 @@
 use proptest::prelude::*;
 use sigil_expr::fuzzing::parse_and_compile;
 
+use sigil_expr::testing::MapContext;
+use sigil_expr::{ExpectedType, compile, parse};
+
 use crate::support::ev;
 
 fn csharp_string_literal(s: &str) -> String {
@@ -58,4 +61,67 @@ proptest! {
         let y = ev(&format!("@(\"{a}\" + {n})"));
         prop_assert_eq!(x.as_str(), y.as_str());
     }
+}
+
+/// Every expression in this test suite, truncated, with a byte dropped or doubled at each
+/// position, must parse, compile and evaluate without panicking.
+#[test]
+fn corpus_mutations_never_panic() {
+    let mut corpus = Vec::new();
+    for f in [
+        "eval.rs",
+        "context.rs",
+        "json.rs",
+        "jwt.rs",
+        "seeds.rs",
+        "snippets.rs",
+        "errors.rs",
+    ] {
+        let text = std::fs::read_to_string(format!("{}/tests/it/{f}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+        for line in text.lines() {
+            if let Some(i) = line.find("r#\"@") {
+                let rest = &line[i + 3..];
+                if let Some(j) = rest.find("\"#") {
+                    corpus.push(rest[..j].to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        corpus.len() > 150,
+        "corpus extraction broke: {}",
+        corpus.len()
+    );
+    let ctx = MapContext::new()
+        .with_request_body("{\"a\":1}")
+        .with_request_header("Authorization", "Bearer x.y.z");
+    let mut n = 0usize;
+    for src in &corpus {
+        let bytes = src.as_bytes();
+        let mut variants = Vec::new();
+        for cut in 0..bytes.len() {
+            variants.push(bytes[..cut].to_vec());
+            let mut m = bytes.to_vec();
+            m.remove(cut);
+            variants.push(m);
+            let mut d = bytes.to_vec();
+            d.insert(cut, bytes[cut]);
+            variants.push(d);
+        }
+        for v in variants {
+            let Ok(s) = String::from_utf8(v) else {
+                continue;
+            };
+            if let Ok(p) = parse(&s) {
+                for t in [ExpectedType::Any, ExpectedType::String, ExpectedType::Bool] {
+                    if let Ok(c) = compile(&p, t) {
+                        n += 1;
+                        let _ = c.eval(&ctx);
+                    }
+                }
+            }
+        }
+    }
+    assert!(n > 1000, "too few variants compiled: {n}");
 }
