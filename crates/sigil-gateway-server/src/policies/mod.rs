@@ -1,0 +1,7 @@
+//! One module per family of policies; `exec` dispatches to them.
+
+pub(crate) mod access;
+pub(crate) mod backend;
+pub(crate) mod cors;
+pub(crate) mod message;
+pub(crate) mod respond;

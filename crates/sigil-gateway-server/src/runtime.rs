@@ -1,0 +1,223 @@
+//! A loaded configuration made ready to serve: executability checked once, every effective
+//! policy merged once (per API, operation and product), and what each needs buffered.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sigil_policy::model::{Policy, PolicyDocument, Section};
+use sigil_policy::template::Template;
+use sigil_policy::{Diagnostic, GatewayConfig};
+
+use crate::url::BaseUrl;
+
+/// An effective policy document plus what the pipeline must prepare for it.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) doc: PolicyDocument,
+    /// Some expression or body policy may read the request body: buffer it before inbound.
+    pub(crate) buffer_request: bool,
+    /// Some outbound or on-error policy may read the response body: buffer it when it arrives.
+    pub(crate) buffer_response: bool,
+}
+
+impl Prepared {
+    fn new(doc: PolicyDocument) -> Self {
+        let mut reads_body = false;
+        let mut req_policy = false;
+        let mut resp_policy = false;
+        for (section, list) in doc.sections() {
+            walk(list, &mut |p| {
+                reads_body |= policy_reads_body(p);
+                let body_policy = matches!(p, Policy::FindAndReplace(_) | Policy::Retry(_));
+                match section {
+                    Section::Inbound | Section::Backend => req_policy |= body_policy,
+                    Section::Outbound | Section::OnError => {
+                        resp_policy |= matches!(p, Policy::FindAndReplace(_));
+                    }
+                }
+            });
+        }
+        Self {
+            doc,
+            buffer_request: reads_body || req_policy,
+            buffer_response: reads_body || resp_policy,
+        }
+    }
+}
+
+/// The effective documents of one API.
+#[derive(Debug)]
+struct ApiDocs {
+    /// API scope only (used when no operation matched).
+    api: Arc<Prepared>,
+    /// Per operation: without a product, and per product containing the API.
+    ops: HashMap<String, OpDocs>,
+}
+
+/// One operation's document without a product, and per product containing the API.
+type OpDocs = (Arc<Prepared>, HashMap<String, Arc<Prepared>>);
+
+/// One configuration generation. Requests hold an `Arc<Runtime>` for their whole life, so a
+/// reload never changes the policies of a request in flight.
+#[derive(Debug)]
+pub(crate) struct Runtime {
+    pub(crate) cfg: GatewayConfig,
+    docs: HashMap<String, ApiDocs>,
+}
+
+impl Runtime {
+    /// Checks that every policy can run and merges every effective document.
+    pub(crate) fn build(cfg: GatewayConfig) -> Result<Self, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut check = |doc: &PolicyDocument| {
+            for (_, list) in doc.sections() {
+                walk(list, &mut |p| not_executable(p, &mut diags));
+            }
+        };
+        check(&cfg.global);
+        cfg.products.values().for_each(|p| check(&p.policy));
+        for api in cfg.apis.values() {
+            check(&api.policy);
+            api.operations.values().for_each(|o| check(&o.policy));
+        }
+        for b in cfg.backends.values() {
+            if let Err(e) = BaseUrl::parse(&b.url) {
+                diags.push(Diagnostic::error(
+                    &sigil_policy::Pos::start_of(&Arc::from(format!(
+                        "backends/{}/backendInformation.json",
+                        b.name
+                    ))),
+                    e,
+                ));
+            }
+        }
+        diags.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+        diags.dedup();
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let mut docs = HashMap::new();
+        for (name, api) in &cfg.apis {
+            let merged = |op: Option<&str>, product: Option<&str>| {
+                cfg.effective_policy(name, op, product)
+                    .map(|d| Arc::new(Prepared::new(d)))
+            };
+            let Ok(api_doc) = merged(None, None) else {
+                continue;
+            };
+            let mut ops = HashMap::new();
+            for op in api.operations.keys() {
+                let Ok(base) = merged(Some(op), None) else {
+                    continue;
+                };
+                let mut by_product = HashMap::new();
+                for p in cfg.products_of(name) {
+                    if let Ok(d) = merged(Some(op), Some(&p.name)) {
+                        by_product.insert(p.name.clone(), d);
+                    }
+                }
+                ops.insert(op.clone(), (base, by_product));
+            }
+            docs.insert(name.clone(), ApiDocs { api: api_doc, ops });
+        }
+        Ok(Self { cfg, docs })
+    }
+
+    /// The effective document for an operation, with the product's policy when given.
+    pub(crate) fn effective(
+        &self,
+        api: &str,
+        op: &str,
+        product: Option<&str>,
+    ) -> Option<&Arc<Prepared>> {
+        let (base, by_product) = self.docs.get(api)?.ops.get(op)?;
+        match product {
+            Some(p) => by_product.get(p),
+            None => Some(base),
+        }
+    }
+
+    /// The API-scope document (for errors before an operation is known).
+    pub(crate) fn api_scope(&self, api: &str) -> Option<&Arc<Prepared>> {
+        self.docs.get(api).map(|d| &d.api)
+    }
+}
+
+/// Visits every policy, children included.
+pub(crate) fn walk(list: &[Policy], f: &mut dyn FnMut(&Policy)) {
+    for p in list {
+        f(p);
+        match p {
+            Policy::Choose(c) => {
+                for w in &c.whens {
+                    walk(&w.policies, f);
+                }
+                if let Some(o) = &c.otherwise {
+                    walk(o, f);
+                }
+            }
+            Policy::Retry(r) => walk(&r.policies, f),
+            Policy::LimitConcurrency(l) => walk(&l.policies, f),
+            Policy::IncludeFragment(i) => walk(&i.policies, f),
+            _ => {}
+        }
+    }
+}
+
+/// Policies the model knows but this gateway cannot run yet: refused when the configuration is
+/// loaded, never skipped at run time.
+fn not_executable(p: &Policy, out: &mut Vec<Diagnostic>) {
+    let pos = &p.meta().pos;
+    let why = match p {
+        Policy::ValidateJwt(_)
+        | Policy::ValidateAzureAdToken(_)
+        | Policy::RateLimit(_)
+        | Policy::RateLimitByKey(_)
+        | Policy::Quota(_)
+        | Policy::QuotaByKey(_) => format!(
+            "policy '{}' is not yet executable by the gateway (it loads, but Sigil refuses to serve it rather than skip it)",
+            p.name()
+        ),
+        Policy::SetBody(b) if b.liquid => {
+            "set-body template=\"liquid\" is not supported by the gateway; use a policy expression"
+                .into()
+        }
+        Policy::ForwardRequest(f) if f.follow_redirects => {
+            "forward-request follow-redirects=\"true\" is not supported by the gateway".into()
+        }
+        _ => return,
+    };
+    out.push(Diagnostic::error(pos, why));
+}
+
+/// True when an expression of this policy (not its children) mentions a message body.
+fn policy_reads_body(p: &Policy) -> bool {
+    let t = |t: &Template| matches!(t, Template::Expression(e) if e.source().contains("Body"));
+    match p {
+        Policy::SetHeader(h) | Policy::SetQueryParameter(h) => t(&h.name) || h.values.iter().any(t),
+        Policy::SetVariable(v) => t(&v.value),
+        Policy::SetMethod(m) => t(&m.method),
+        Policy::SetBody(b) => t(&b.body),
+        Policy::RewriteUri(r) => t(&r.template),
+        Policy::FindAndReplace(f) => t(&f.from) || t(&f.to),
+        Policy::Choose(c) => c.whens.iter().any(|w| typed_reads(&w.condition)),
+        Policy::SetBackendService(s) => match &s.target {
+            sigil_policy::model::BackendTarget::BaseUrl(x)
+            | sigil_policy::model::BackendTarget::BackendId(x) => t(x),
+        },
+        Policy::ReturnResponse(r) => {
+            r.set_headers.iter().any(|h| h.values.iter().any(t))
+                || r.set_body.as_ref().is_some_and(|b| t(&b.body))
+        }
+        Policy::Retry(r) => typed_reads(&r.condition),
+        Policy::LimitConcurrency(l) => t(&l.key),
+        Policy::CheckHeader(c) => t(&c.name) || c.values.iter().any(t),
+        Policy::IpFilter(i) => i.addresses.iter().any(t),
+        Policy::Trace(tr) => t(&tr.message) || tr.metadata.iter().any(|(_, v)| t(v)),
+        _ => false,
+    }
+}
+
+fn typed_reads<T>(t: &sigil_policy::template::Typed<T>) -> bool {
+    matches!(t, sigil_policy::template::Typed::Expression(e) if e.source().contains("Body"))
+}
