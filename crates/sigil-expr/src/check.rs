@@ -248,6 +248,7 @@ impl Checker {
             }
             StmtKind::Decl(ty, vars) => {
                 let declared = ty.as_ref().map(|t| self.type_ref(t)).transpose()?;
+                let nullable = ty.as_ref().is_some_and(|t| t.nullable);
                 for (name, pos, init) in vars {
                     let (node, t) = match (init, declared) {
                         (Some(e), None) => {
@@ -262,7 +263,7 @@ impl Checker {
                         }
                         (Some(e), Some(d)) => {
                             let (n, t) = self.expr(e)?;
-                            if !t.fits(d) {
+                            if !t.fits(d) && !(nullable && t == Type::Null) {
                                 return err(
                                     e.pos,
                                     format!("cannot implicitly convert type '{t}' to '{d}'"),

@@ -171,6 +171,7 @@ impl Type {
                 Elem::KeyValue
             }
             Self::Groups => Elem::Object,
+            // Groups enumerate as `Group` values; typed loosely as object.
             _ => return None,
         })
     }

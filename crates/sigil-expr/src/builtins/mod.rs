@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::context::EvalContext;
 use crate::error::EvalError;
 use crate::types::{Class, Type};
-use crate::value::Value;
+use crate::value::{Handle, Obj, Value};
 
 /// A resolved member.
 #[derive(Clone, Debug)]
@@ -244,6 +244,18 @@ pub(crate) fn seq_items(v: &Value) -> Result<Vec<Value>, EvalError> {
             )),
         },
         Value::String(s) => Ok(s.chars().map(Value::Char).collect()),
+        Value::Handle(Handle(Obj::Claims(jwt))) => Ok(jwt
+            .claim_names()
+            .map(|k| {
+                Value::Array(Arc::from([
+                    Value::str(k),
+                    jwt.claim(k).map_or(Value::Null, Value::Array),
+                ]))
+            })
+            .collect()),
+        Value::Handle(Handle(Obj::Groups(m))) => Ok((0..m.groups.len())
+            .map(|i| Value::obj(Obj::Group(m.clone(), i)))
+            .collect()),
         Value::Null => Err(arg_null("source")),
         other => Err(EvalError::invalid_cast(other.type_name(), "IEnumerable")),
     }

@@ -328,3 +328,28 @@ fn null_conditional_short_circuits_the_chain() {
     assert!(ev(r#"@("".AsJwt()?.Claims["tid"])"#).is_null());
     assert_eq!(s(r#"@(((string)null)?.Length ?? 0)"#), "0");
 }
+
+#[test]
+fn enumerating_claims_groups_and_nullables() {
+    use sigil_expr::testing::MapContext;
+    let token = crate::support::jwt(&serde_json::json!({"a": "1", "roles": ["x", "y"]}));
+    let c = MapContext::new().with_request_header("Authorization", &token);
+    let h = r#"context.Request.Headers.GetValueOrDefault("Authorization", "")"#;
+    assert_eq!(
+        crate::support::s_in(
+            &c,
+            &format!("@({h}.AsJwt().Claims.Any(kv => kv.Key == \"roles\"))")
+        ),
+        "True"
+    );
+    assert_eq!(
+        crate::support::s_in(
+            &c,
+            &format!(
+                "@{{ var n = 0; foreach (var kv in {h}.AsJwt().Claims) {{ n += kv.Value.Length; }} return n; }}"
+            )
+        ),
+        "3"
+    );
+    assert_eq!(s("@{ int? x = null; return x ?? 7; }"), "7");
+}
