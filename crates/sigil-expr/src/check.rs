@@ -263,7 +263,7 @@ impl Checker {
                         }
                         (Some(e), Some(d)) => {
                             let (n, t) = self.expr(e)?;
-                            if !t.fits(d) && !(nullable && t == Type::Null) {
+                            if !(t.fits(d) || nullable && t == Type::Null) {
                                 return err(
                                     e.pos,
                                     format!("cannot implicitly convert type '{t}' to '{d}'"),
