@@ -13,13 +13,22 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sigil_core::UnixTime;
-use sigil_jose::{Algorithm, KeySet, ValidationError, ValidationOptions, Validator, VerifyingKey};
+use sigil_jose::{
+    Algorithm, KeySet, Limits, ValidationError, ValidationOptions, Validator, VerifyingKey,
+};
 
 use crate::{DirectoryView, Thumbprint, TokenError};
 
 /// Assertions whose `exp` is further ahead than this are refused (bounded replay window).
 pub(crate) const MAX_ASSERTION_LIFETIME: Duration = Duration::from_secs(3600);
 const SKEW: Duration = Duration::from_secs(300);
+/// MSAL Python and msal-node put the certificate (`x5c`) in the assertion header: about 1.5 KB
+/// for RSA-2048, more for a chain. The default 1 KiB header limit is for access tokens.
+const ASSERTION_LIMITS: Limits = Limits {
+    max_token_len: 32 * 1024,
+    max_header_len: 16 * 1024,
+    max_payload_len: 8 * 1024,
+};
 
 #[derive(serde::Deserialize)]
 struct PeekHeader {
@@ -98,7 +107,8 @@ pub(crate) fn verify(
     let mut opts = ValidationOptions::new()
         .issuer(client_id)
         .algorithms(&[Algorithm::RS256, Algorithm::PS256])
-        .skew(SKEW);
+        .skew(SKEW)
+        .limits(ASSERTION_LIMITS);
     for a in audiences {
         opts = opts.audience(a.clone());
     }

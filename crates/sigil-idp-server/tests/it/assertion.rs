@@ -121,6 +121,39 @@ async fn msal_node_shape_ps256_x5t_s256() {
     s.sigil.shutdown().await;
 }
 
+/// Both MSALs embed the certificate (`x5c`, ~1.5 KB) in the header; it is carried, never trusted.
+#[tokio::test]
+async fn x5c_in_header_is_accepted_but_not_trusted() {
+    let s = setup().await;
+    let x5c = base64::engine::general_purpose::STANDARD.encode(&s.cert.der);
+    let header = json!({ "alg": "PS256", "typ": "JWT", "x5t#S256": URL_SAFE_NO_PAD.encode(sigil_crypto::sha256(&s.cert.der)), "x5c": [x5c] });
+    let a = sign(
+        &s.cert.key,
+        Algorithm::PS256,
+        &header,
+        &claims(&s, &s.token_url, 600),
+    );
+    assert!(a.split('.').next().unwrap().len() > 1024);
+    let (status, body) = exchange(&s, &a).await;
+    assert_eq!(status, 200, "{body:#}");
+    // An unregistered certificate in x5c does not help an attacker.
+    let other = rsa_cert();
+    let evil = json!({ "alg": "PS256", "x5c": [base64::engine::general_purpose::STANDARD.encode(&other.der)],
+                       "x5t#S256": URL_SAFE_NO_PAD.encode(sigil_crypto::sha256(&other.der)) });
+    let (status, _) = exchange(
+        &s,
+        &sign(
+            &other.key,
+            Algorithm::PS256,
+            &evil,
+            &claims(&s, &s.token_url, 600),
+        ),
+    )
+    .await;
+    assert_eq!(status, 401);
+    s.sigil.shutdown().await;
+}
+
 #[tokio::test]
 async fn refused_assertions() {
     let s = setup().await;

@@ -17,7 +17,7 @@ pub(crate) fn fintech_yaml(cert_pem: Option<&str>) -> String {
                 .map(|l| format!("              {l}\n"))
                 .collect();
             format!(
-                "        keyCredentials:\n          - displayName: tp-cert\n            type: AsymmetricX509Cert\n            key: |-\n{indented}"
+                "        keyCredentials:\n          - displayName: tp-cert\n            type: AsymmetricX509Cert\n            key: |\n{indented}"
             )
         }
         None => String::new(),

@@ -6,6 +6,7 @@
 mod admin;
 mod assertion;
 mod client_credentials;
+mod clients;
 mod discovery;
 mod fixtures;
 mod rotation;
