@@ -8,6 +8,12 @@
 //! budget. What it is not: a C# compiler. Reflection, I/O, threads, crypto, XML (`XNode`),
 //! user-defined types and `dynamic` are out of scope and rejected at load time.
 //!
+//! Limits: source ≤ 256 KiB; syntactic nesting ≤ 64 (about 12 parenthesised levels of binary
+//! expressions); syntax-tree depth ≤ 100 including operator chains (`a + b + ...` counts one per
+//! operator, a method call two); 100 000 evaluation steps (statements, loop iterations, lambda
+//! calls). Checking and evaluation recurse at most that deep, which fits a 2 MiB thread stack
+//! even in debug builds.
+//!
 //! ```
 //! use sigil_expr::{compile, parse, testing::MapContext, ExpectedType, Value};
 //!

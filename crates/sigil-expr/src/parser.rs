@@ -9,6 +9,10 @@ use crate::lexer::{Tok, Token, lex};
 /// Maximum syntactic nesting (parentheses, unary chains, blocks, interpolation holes).
 pub(crate) const MAX_DEPTH: u32 = 64;
 
+/// Maximum depth of the syntax tree, counting operator chains (`a + b + c ...` nests to the
+/// left) as well as parentheses; bounds the recursion of the checker and the evaluator.
+pub(crate) const MAX_TREE_DEPTH: u32 = 100;
+
 /// Largest accepted source, so one expression can't make load time unbounded.
 pub(crate) const MAX_SOURCE_LEN: usize = 256 * 1024;
 
@@ -41,6 +45,7 @@ pub(crate) fn parse_program(src: &str) -> PResult<Program> {
         toks: lex(src, 0, src.len())?,
         i: 0,
         depth: 0,
+        tree: 0,
     };
     if !p.eat("@") {
         return Err(ParseError::new(
@@ -81,6 +86,8 @@ struct Parser<'a> {
     toks: Vec<Token>,
     i: usize,
     depth: u32,
+    /// Estimated syntax-tree depth at the current position (see `MAX_TREE_DEPTH`).
+    tree: u32,
 }
 
 impl Parser<'_> {
@@ -168,6 +175,18 @@ impl Parser<'_> {
             return Err(ParseError::new(
                 self.pos(),
                 "expression is nested too deeply",
+            ));
+        }
+        Ok(())
+    }
+
+    /// One more level of tree depth without parser recursion (an operator in a chain).
+    fn grow(&mut self) -> PResult<()> {
+        self.tree += 1;
+        if self.tree + self.depth > MAX_TREE_DEPTH {
+            return Err(ParseError::new(
+                self.pos(),
+                "expression is too complex (operator chain too long)",
             ));
         }
         Ok(())

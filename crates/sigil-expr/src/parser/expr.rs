@@ -143,8 +143,16 @@ impl Parser<'_> {
     }
 
     fn binary_inner(&mut self, min: u8) -> PResult<Expr> {
+        let saved = self.tree;
+        let r = self.binary_chain(min);
+        self.tree = saved;
+        r
+    }
+
+    fn binary_chain(&mut self, min: u8) -> PResult<Expr> {
         let mut lhs = self.unary()?;
         loop {
+            self.grow()?;
             let pos = lhs.pos;
             // `is` / `as` bind like relational operators.
             if min <= 8 && self.at_kw("is") {
@@ -335,10 +343,18 @@ impl Parser<'_> {
         }
     }
 
-    fn postfix(&mut self, mut e: Expr) -> PResult<Expr> {
+    fn postfix(&mut self, e: Expr) -> PResult<Expr> {
+        let saved = self.tree;
+        let r = self.postfix_chain(e);
+        self.tree = saved;
+        r
+    }
+
+    fn postfix_chain(&mut self, mut e: Expr) -> PResult<Expr> {
         let mut links = 0u32;
         loop {
             links += 1;
+            self.grow()?;
             if links > 4 * MAX_DEPTH {
                 return Err(ParseError::new(
                     self.pos(),
@@ -609,6 +625,7 @@ impl Parser<'_> {
                         toks: lex(self.src, start, end)?,
                         i: 0,
                         depth: self.depth,
+                        tree: self.tree,
                     };
                     let expr = sub.expr()?;
                     if !sub.at_eof() {

@@ -57,3 +57,20 @@ fn error_offsets() {
     let e = parse_program("@(1) x").unwrap_err();
     assert_eq!(e.offset, 5);
 }
+
+#[test]
+fn long_operator_chains_are_bounded() {
+    let ok_chain = format!("@(1{})", " + 1".repeat(90));
+    assert!(parse_program(&ok_chain).is_ok());
+    let too_long = format!("@(1{})", " + 1".repeat(5_000));
+    assert!(
+        parse_program(&too_long)
+            .unwrap_err()
+            .message
+            .contains("too complex")
+    );
+    let nested = format!("@({}1{})", "(1 + ".repeat(10), ")".repeat(10));
+    assert!(parse_program(&nested).is_ok());
+    let chain_of_members = format!("@(x{})", ".y".repeat(5_000));
+    assert!(parse_program(&chain_of_members).is_err());
+}

@@ -125,3 +125,22 @@ fn corpus_mutations_never_panic() {
     }
     assert!(n > 1000, "too few variants compiled: {n}");
 }
+
+/// The deepest trees the parser accepts still check and evaluate on a default 2 MiB test thread.
+#[test]
+fn deepest_accepted_trees_evaluate() {
+    let chain = format!("@(1{})", " + 1".repeat(90));
+    assert_eq!(ev(&chain).as_int(), Some(91));
+    let nested = format!("@({}1{})", "(1 + ".repeat(10), ")".repeat(10));
+    assert_eq!(ev(&nested).as_int(), Some(11));
+    let strings = format!("@(\"a\"{})", " + \"b\"".repeat(90));
+    assert_eq!(ev(&strings).as_str().map(str::len), Some(91));
+    let interp = format!("@({}1{})", "$\"{".repeat(8), "}\"".repeat(8));
+    assert_eq!(ev(&interp).as_str(), Some("1"));
+    let calls = format!("@(\"a\"{})", ".ToString()".repeat(45));
+    assert_eq!(ev(&calls).as_str(), Some("a"));
+    let json = format!("@(JToken.Parse(\"1\"){})", "[\"a\"]".repeat(90));
+    assert!(sigil_expr::parse(&json).is_ok());
+    let ternary = format!("@({} 0)", "true ? 1 :".repeat(30));
+    assert_eq!(ev(&ternary).as_int(), Some(1));
+}
