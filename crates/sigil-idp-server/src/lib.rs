@@ -34,7 +34,7 @@ pub use directory::{DirectoryCache, DirectoryIndex};
 pub use keys::{KeyService, KeySnapshot, rotate_now};
 
 /// How often replicas poll the store for directory and key changes.
-pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Why the identity provider could not start.
 #[derive(Debug, thiserror::Error)]
