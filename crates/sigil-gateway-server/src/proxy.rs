@@ -145,6 +145,18 @@ pub(crate) async fn collect(body: Body, limit: usize) -> Result<Bytes, CollectEr
     }
 }
 
+/// True when a streamed request body was cut off by `max_body_bytes` while being forwarded.
+fn caused_by_body_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
 /// Why a body could not be read.
 #[derive(Debug)]
 pub(crate) enum CollectError {
@@ -226,6 +238,7 @@ pub(crate) async fn forward(
             tracing::warn!(request_id = %ex.request_id, backend = %base.authority, "backend timed out");
             return Err(Fault::backend_timeout());
         }
+        Ok(Err(e)) if caused_by_body_limit(&e) => return Err(Fault::body_too_large()),
         Ok(Err(e)) => {
             // The detail (host, OS error) is for the operator's log only.
             tracing::warn!(request_id = %ex.request_id, backend = %base.authority, error = ?e, "backend call failed");

@@ -81,13 +81,19 @@ impl Runtime {
             api.operations.values().for_each(|o| check(&o.policy));
         }
         for b in cfg.backends.values() {
+            let pos = sigil_policy::Pos::start_of(&Arc::from(format!(
+                "backends/{}/backendInformation.json",
+                b.name
+            )));
             if let Err(e) = BaseUrl::parse(&b.url) {
+                diags.push(Diagnostic::error(&pos, e));
+            }
+            // Turning certificate checks off is refused rather than ignored: the gateway
+            // always validates, and a silently stricter backend would fail only at run time.
+            if !b.validate_certificate_chain || !b.validate_certificate_name {
                 diags.push(Diagnostic::error(
-                    &sigil_policy::Pos::start_of(&Arc::from(format!(
-                        "backends/{}/backendInformation.json",
-                        b.name
-                    ))),
-                    e,
+                    &pos,
+                    "tls.validateCertificateChain/validateCertificateName=false is not supported by the gateway (backend certificates are always validated)",
                 ));
             }
         }

@@ -60,6 +60,9 @@ async fn body_limit_is_413() {
         (r.status, r.body.clone()),
         (413, apim(413, "Request Entity Too Large"))
     );
+    // Streamed (chunked, no length): cut off while forwarding, still 413.
+    let chunked = "POST /echo/items HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n";
+    assert_eq!(raw(&gw.url, chunked).await, 413);
     let r = gw
         .send(gw.req("POST", "/echo/items").body("x".repeat(10)))
         .await;
