@@ -35,6 +35,26 @@ pub struct AppConfig {
     pub root_key: RootKeySource,
     /// The admin API's bearer token.
     pub admin_token: AdminTokenSource,
+    /// The gateway, when an APIM configuration folder is given.
+    pub gateway: Option<GatewaySettings>,
+}
+
+/// Default plain-HTTP gateway listener.
+pub const DEFAULT_GATEWAY_HTTP: &str = "127.0.0.1:8080";
+/// Default HTTPS gateway listener.
+pub const DEFAULT_GATEWAY_HTTPS: &str = "127.0.0.1:8444";
+
+/// The gateway's settings.
+#[derive(Clone, Debug)]
+pub struct GatewaySettings {
+    /// The APIOps-style configuration folder.
+    pub config_dir: PathBuf,
+    /// Plain HTTP listener.
+    pub listen_http: SocketAddr,
+    /// HTTPS listener.
+    pub listen_https: SocketAddr,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The admin API token's origin.
@@ -73,6 +93,8 @@ pub struct Sources<'a> {
     pub home: Option<PathBuf>,
     /// `--listen ADDR` for the identity provider.
     pub idp_listen: Option<String>,
+    /// `--gateway-config DIR`.
+    pub gateway_config: Option<PathBuf>,
     /// Environment lookup (`SIGIL_HOME`, `SIGIL_DATABASE_URL`, `SIGIL_IDP_LISTEN`, ...).
     pub env: &'a dyn Fn(&str) -> Option<String>,
 }
@@ -107,6 +129,17 @@ struct FileShape {
     root_key_file: Option<PathBuf>,
     admin_token_file: Option<PathBuf>,
     idp: Option<IdpFileShape>,
+    gateway: Option<GatewayFileShape>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GatewayFileShape {
+    config_dir: Option<PathBuf>,
+    listen_http: Option<String>,
+    listen_https: Option<String>,
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -219,6 +252,8 @@ impl AppConfig {
             (None, None) => AdminTokenSource::File(home.join("admin.token")),
         };
 
+        let gateway = gateway_settings(src, file.gateway.unwrap_or_default(), &file_origin)?;
+
         Ok(Self {
             home,
             database,
@@ -226,8 +261,66 @@ impl AppConfig {
             shutdown_grace,
             root_key,
             admin_token,
+            gateway,
         })
     }
+}
+
+fn gateway_settings(
+    src: &Sources<'_>,
+    file: GatewayFileShape,
+    file_origin: &str,
+) -> Result<Option<GatewaySettings>, ConfigError> {
+    let env = src.env;
+    let dir = src
+        .gateway_config
+        .clone()
+        .or_else(|| env("SIGIL_GATEWAY_CONFIG").map(PathBuf::from))
+        .or(file.config_dir);
+    let Some(config_dir) = dir else {
+        return Ok(None);
+    };
+    let http = pick(
+        None,
+        env("SIGIL_GATEWAY_HTTP_LISTEN").map(|v| (v, "SIGIL_GATEWAY_HTTP_LISTEN".into())),
+        file.listen_http.map(|v| (v, file_origin.to_owned())),
+        DEFAULT_GATEWAY_HTTP,
+    );
+    let https = pick(
+        None,
+        env("SIGIL_GATEWAY_HTTPS_LISTEN").map(|v| (v, "SIGIL_GATEWAY_HTTPS_LISTEN".into())),
+        file.listen_https.map(|v| (v, file_origin.to_owned())),
+        DEFAULT_GATEWAY_HTTPS,
+    );
+    let listen_http = parse_listen(&http.value).map_err(|message| ConfigError {
+        origin: http.origin,
+        key: "gateway.listen_http".into(),
+        message,
+    })?;
+    let listen_https = parse_listen(&https.value).map_err(|message| ConfigError {
+        origin: https.origin,
+        key: "gateway.listen_https".into(),
+        message,
+    })?;
+    let trusted_proxies = file
+        .trusted_proxies
+        .iter()
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError {
+                    origin: file_origin.to_owned(),
+                    key: "gateway.trusted_proxies".into(),
+                    message: format!("{p:?} is not an IP address or CIDR (e.g. 10.0.0.0/8)"),
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(GatewaySettings {
+        config_dir,
+        listen_http,
+        listen_https,
+        trusted_proxies,
+    }))
 }
 
 fn pick(

@@ -21,10 +21,6 @@ impl Home {
         self.root.join("pki")
     }
 
-    pub(crate) fn root_key(&self) -> PathBuf {
-        self.root.join("root.key")
-    }
-
     /// Create the directory (and parents) with mode 0700 on Unix.
     pub(crate) fn create(&self) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.root)?;

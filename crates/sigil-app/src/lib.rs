@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod gateway;
 pub(crate) mod home;
 mod run;
 

@@ -12,7 +12,7 @@ use sigil_idp_server::Idp;
 use sigil_jose::keyring::RotationPolicy;
 use sigil_pki::ServerNames;
 use sigil_storage::{OpenOptions, Store};
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::{AppConfig, RootKeySource};
@@ -45,6 +45,12 @@ pub enum StartError {
     /// The identity provider could not load its state.
     #[error(transparent)]
     Idp(#[from] sigil_idp_server::IdpError),
+    /// The gateway configuration folder is invalid: one `file:line:col: message` per problem.
+    #[error("gateway configuration refused:\n{}", .0.join("\n"))]
+    GatewayConfig(Vec<String>),
+    /// The gateway could not start.
+    #[error("gateway: {0}")]
+    Gateway(String),
     /// A listener could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -72,27 +78,35 @@ pub struct Running {
     pub store: Store,
     /// The identity provider.
     pub idp: Arc<Idp>,
-    stop: Option<oneshot::Sender<()>>,
+    /// The gateway's plain-HTTP and HTTPS addresses, when it runs.
+    pub gateway_addrs: Option<(SocketAddr, SocketAddr)>,
+    stop: Option<watch::Sender<bool>>,
     background: Vec<JoinHandle<()>>,
-    task: JoinHandle<Result<(), sigil_http::ServeError>>,
+    tasks: Vec<JoinHandle<Result<(), sigil_http::ServeError>>>,
 }
 
 impl Running {
     /// Stop accepting, let in-flight requests finish within the grace period, close the store.
     pub async fn shutdown(mut self) -> Result<(), sigil_http::ServeError> {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
         self.wait().await
     }
 
     /// Wait until the servers stop (after [`Running::shutdown`] or a fatal error).
     pub async fn wait(self) -> Result<(), sigil_http::ServeError> {
-        let result = match self.task.await {
-            Ok(r) => r,
-            // The serve task panicked or was cancelled; report it as a drain failure.
-            Err(_) => Err(sigil_http::ServeError::DrainTimeout(0)),
-        };
+        let mut result = Ok(());
+        for task in self.tasks {
+            let r = match task.await {
+                Ok(r) => r,
+                // The serve task panicked or was cancelled; report it as a drain failure.
+                Err(_) => Err(sigil_http::ServeError::DrainTimeout(0)),
+            };
+            if result.is_ok() {
+                result = r;
+            }
+        }
         for b in &self.background {
             b.abort();
         }
@@ -101,7 +115,7 @@ impl Running {
     }
 
     /// A sender that triggers shutdown when sent to or dropped (for signal handlers).
-    pub fn take_stop(&mut self) -> Option<oneshot::Sender<()>> {
+    pub fn take_stop(&mut self) -> Option<watch::Sender<bool>> {
         self.stop.take()
     }
 }
@@ -189,19 +203,50 @@ pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, 
         .merge(sigil_http::health::router(readiness))
         .merge(idp.router());
 
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let shutdown = Box::pin(async move {
-        // Either an explicit stop or the sender being dropped means stop.
-        let _ = stop_rx.await;
-    });
+    let (stop_tx, stop_rx) = watch::channel(false);
+    // Every listener stops on an explicit stop or when the sender is dropped.
+    let shutdown = move || -> sigil_http::Shutdown {
+        let mut rx = stop_rx.clone();
+        Box::pin(async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        })
+    };
     let grace = config.shutdown_grace;
-    let task = tokio::spawn(sigil_http::serve(
+    let mut tasks = vec![tokio::spawn(sigil_http::serve(
         listener,
-        Some(tls_config),
+        Some(tls_config.clone()),
         app,
-        shutdown,
+        shutdown(),
         grace,
-    ));
+    ))];
+
+    let mut background = background;
+    let gateway_addrs = match &config.gateway {
+        Some(g) => {
+            let started = crate::gateway::start(g, clock.clone()).await?;
+            let http = bind(g.listen_http).await?;
+            let https = bind(g.listen_https).await?;
+            let addrs = (local(&http, g.listen_http)?, local(&https, g.listen_https)?);
+            let router = started.gateway.router();
+            tasks.push(tokio::spawn(sigil_http::serve(
+                http,
+                None,
+                router.clone(),
+                shutdown(),
+                grace,
+            )));
+            tasks.push(tokio::spawn(sigil_http::serve(
+                https,
+                Some(tls_config),
+                router,
+                shutdown(),
+                grace,
+            )));
+            background.push(started.watcher);
+            Some(addrs)
+        }
+        None => None,
+    };
 
     Ok(Running {
         idp_addr,
@@ -211,8 +256,20 @@ pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, 
         installation_id: installation.id,
         store,
         idp,
+        gateway_addrs,
         stop: Some(stop_tx),
         background,
-        task,
+        tasks,
     })
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
+}
+
+fn local(l: &tokio::net::TcpListener, addr: SocketAddr) -> Result<SocketAddr, StartError> {
+    l.local_addr()
+        .map_err(|source| StartError::Bind { addr, source })
 }

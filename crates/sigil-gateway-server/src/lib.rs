@@ -13,7 +13,6 @@
 //!
 //! See `docs/gateway.md` for behaviour, limits and error shapes.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,11 +41,10 @@ use context::Deployment;
 use policies::access::Limiter;
 use runtime::Runtime;
 
-/// The caller's socket address, put into request extensions by the listener. Without it the
-/// caller is taken to be `0.0.0.0` (for `ip-filter`, `context.Request.IpAddress` and
+/// The caller's socket address, put into request extensions by `sigil_http::serve`. Without it
+/// the caller is taken to be `0.0.0.0` (for `ip-filter`, `context.Request.IpAddress` and
 /// `X-Forwarded-For`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PeerAddr(pub SocketAddr);
+pub use sigil_http::PeerAddr;
 
 /// Operational settings (not part of the APIM configuration folder).
 #[derive(Clone, Debug)]

@@ -12,4 +12,4 @@ pub mod health;
 pub mod serve;
 pub mod tls;
 
-pub use serve::{ServeError, Shutdown, serve};
+pub use serve::{PeerAddr, ServeError, Shutdown, serve};

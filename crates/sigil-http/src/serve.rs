@@ -18,6 +18,10 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request head accepted; larger answers 431.
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 
+/// The caller's socket address, inserted into every request's extensions by [`serve`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerAddr(pub std::net::SocketAddr);
+
 /// A future that completes when the server should stop accepting and drain.
 pub type Shutdown = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -70,7 +74,13 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let watcher = graceful.watcher();
         let builder = builder.clone();
-        let service = TowerToHyperService::new(app.clone());
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(PeerAddr(peer));
+                req
+            },
+        ));
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let result = match acceptor {

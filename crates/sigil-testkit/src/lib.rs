@@ -40,6 +40,8 @@ pub struct Options {
     pub database: Option<DatabaseUrl>,
     /// Use this clock instead of the system clock.
     pub clock: Option<Arc<dyn Clock>>,
+    /// Run the gateway with these settings (use port 0 listeners).
+    pub gateway: Option<sigil_app::config::GatewaySettings>,
 }
 
 impl TestSigil {
@@ -67,6 +69,7 @@ impl TestSigil {
             shutdown_grace: std::time::Duration::from_secs(5),
             root_key: sigil_app::RootKeySource::File(root.join("root.key")),
             admin_token: sigil_app::AdminTokenSource::File(root.join("admin.token")),
+            gateway: opts.gateway,
         };
         let clock = opts.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let running = sigil_app::start(config, clock).await.expect("sigil starts");
@@ -109,6 +112,13 @@ impl TestSigil {
             .add_root_certificate(ca)
             .build()
             .expect("client")
+    }
+
+    /// The gateway's plain-HTTP base URL, when it runs.
+    pub fn gateway_url(&self) -> Option<String> {
+        self.running()
+            .gateway_addrs
+            .map(|(http, _)| format!("http://{http}"))
     }
 
     /// The admin API bearer token of this installation.

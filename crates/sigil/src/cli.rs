@@ -42,6 +42,33 @@ pub(crate) enum Command {
     /// Token signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Offline tools for APIM configuration folders.
+    #[command(subcommand)]
+    Gateway(GatewayCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum GatewayCommand {
+    /// Validate a configuration folder: XML, policies, attributes, expressions, references.
+    /// Prints `file:line:col: message` per problem; exit 2 if any is an error.
+    Check {
+        /// The folder (global policy.xml, apis/, products/, ...).
+        dir: std::path::PathBuf,
+    },
+    /// Print the merged policy (global > product > API > operation) for an operation.
+    EffectivePolicy {
+        /// The folder.
+        dir: std::path::PathBuf,
+        /// API folder name.
+        #[arg(long)]
+        api: String,
+        /// Operation name.
+        #[arg(long)]
+        operation: Option<String>,
+        /// Product whose policy applies (as for a product-scoped subscription).
+        #[arg(long)]
+        product: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -92,6 +119,11 @@ pub(crate) struct UpArgs {
     /// Identity provider listen address [default: 127.0.0.1:8443]
     #[arg(long, value_name = "IP:PORT")]
     pub(crate) listen: Option<String>,
+
+    /// Run the gateway with this APIM (APIOps-style) configuration folder, on
+    /// http://127.0.0.1:8080 and https://127.0.0.1:8444. Reloaded when files change.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) gateway_config: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 
 mod apply;
 mod ca;
+mod gateway;
 mod keys;
 mod up;
 
@@ -16,6 +17,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Ca(c) => ca::run(cli.home, c),
         Command::Keys(c) => keys::run(cli.home, c).await,
         Command::Apply(a) => apply::apply(cli.home, a).await,
+        Command::Gateway(g) => gateway::run(g),
         Command::Export(a) => apply::export(cli.home, a).await,
     }
 }
@@ -40,6 +42,7 @@ pub(crate) fn admin_config(
         config_file: config,
         home,
         idp_listen: None,
+        gateway_config: None,
         env: &process_env,
     };
     sigil_app::AppConfig::load(&sources).map_err(|e| Failure::Config(e.to_string()))

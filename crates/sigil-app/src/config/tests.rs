@@ -25,6 +25,7 @@ fn load_with(
         config_file: file.map(|_| path.as_path()),
         home: Some(dir.path().join("home")),
         idp_listen: listen_flag.map(str::to_owned),
+        gateway_config: None,
         env: &lookup,
     };
     (AppConfig::load(&src), dir)
@@ -134,6 +135,7 @@ fn missing_explicit_file_is_an_error() {
         config_file: Some(Path::new("/nonexistent/sigil.toml")),
         home: None,
         idp_listen: None,
+        gateway_config: None,
         env: &lookup,
     };
     let msg = AppConfig::load(&src).unwrap_err().to_string();
@@ -151,4 +153,31 @@ fn root_key_from_env_must_be_32_bytes() {
     let good = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     let (cfg, _d) = load_with(None, &[("SIGIL_ROOT_KEY", good)], None);
     assert!(matches!(cfg.unwrap().root_key, RootKeySource::Inline(_)));
+}
+
+#[test]
+fn gateway_is_off_without_a_folder_and_validates_proxies() {
+    let (cfg, _d) = load_with(None, &[], None);
+    assert!(cfg.unwrap().gateway.is_none());
+    let (cfg, _d) = load_with(
+        Some(
+            "[gateway]\nconfig_dir = \"apim\"\ntrusted_proxies = [\"10.0.0.0/8\", \"192.168.1.1\"]\n",
+        ),
+        &[],
+        None,
+    );
+    let g = cfg.unwrap().gateway.unwrap();
+    assert_eq!(g.listen_http.port(), 8080);
+    assert_eq!(g.listen_https.port(), 8444);
+    assert_eq!(g.trusted_proxies.len(), 2);
+    let (err, _d) = load_with(
+        Some("[gateway]\nconfig_dir = \"apim\"\ntrusted_proxies = [\"nope\"]\n"),
+        &[],
+        None,
+    );
+    assert!(
+        err.unwrap_err()
+            .to_string()
+            .contains("gateway.trusted_proxies: \"nope\" is not an IP")
+    );
 }

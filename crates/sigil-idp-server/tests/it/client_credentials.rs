@@ -57,12 +57,15 @@ async fn http_basic_authentication_works() {
     sigil.shutdown().await;
 }
 
+/// (name, form, HTTP status, OAuth error, AADSTS code)
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, u16, &'a str, u64);
+
 /// Every refusal answers Entra's error shape with the right AADSTS code and status.
 #[tokio::test]
 async fn refusals_have_entra_codes() {
     let (sigil, tp) = fintech().await;
     let reporting = sigil.app_id(TENANT, "FinTech-Reporting").await;
-    let cases: Vec<(&str, Vec<(&str, &str)>, u16, &str, u64)> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             "wrong secret",
             vec![

@@ -15,18 +15,24 @@ pub(crate) async fn run(home: Option<PathBuf>, args: UpArgs) -> Result<(), Failu
         config_file: args.config.as_deref(),
         home,
         idp_listen: args.listen,
+        gateway_config: args.gateway_config,
         env: &super::process_env,
     };
     let config = AppConfig::load(&sources).map_err(|e| Failure::Config(e.to_string()))?;
-    let mut running = sigil_app::start(config, Arc::new(SystemClock))
-        .await
-        .context("starting sigil")?;
+    let mut running = match sigil_app::start(config, Arc::new(SystemClock)).await {
+        Ok(r) => r,
+        Err(e @ sigil_app::StartError::GatewayConfig(_)) => {
+            return Err(Failure::Config(e.to_string()));
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("starting sigil").into()),
+    };
 
     print_banner(
         &running.home,
         &running.installation_id,
         &running.idp_url,
         &running.ca_cert_path,
+        running.gateway_addrs,
     );
 
     let stop = running.take_stop();
@@ -40,7 +46,13 @@ pub(crate) async fn run(home: Option<PathBuf>, args: UpArgs) -> Result<(), Failu
     Ok(())
 }
 
-fn print_banner(home: &Path, installation: &str, idp_url: &str, ca: &Path) {
+fn print_banner(
+    home: &Path,
+    installation: &str,
+    idp_url: &str,
+    ca: &Path,
+    gateway: Option<(std::net::SocketAddr, std::net::SocketAddr)>,
+) {
     let home = home.canonicalize().unwrap_or_else(|_| home.to_path_buf());
     let ca = ca.canonicalize().unwrap_or_else(|_| ca.to_path_buf());
     let ca = ca.display();
@@ -57,6 +69,15 @@ fn print_banner(home: &Path, installation: &str, idp_url: &str, ca: &Path) {
         "  admin API           {idp_url}/admin/v1.0   (Bearer token in {}/admin.token)",
         home.display()
     );
+    match gateway {
+        Some((http, https)) => {
+            println!(
+                "  gateway             http://{http}   https://localhost:{}",
+                https.port()
+            );
+        }
+        None => println!("  gateway             not started (pass --gateway-config DIR)"),
+    }
     println!("  local CA            {ca}");
     println!();
     println!("Trust the local CA in clients:");

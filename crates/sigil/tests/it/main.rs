@@ -4,5 +4,6 @@
 
 mod ca;
 mod config_errors;
+mod gateway;
 mod proc;
 mod up;

@@ -22,10 +22,16 @@ pub(crate) struct Up {
     pub(crate) child: Child,
     pub(crate) url: String,
     pub(crate) installation: String,
+    /// `http://ip:port` of the gateway when it runs.
+    pub(crate) gateway: Option<String>,
 }
 
 impl Up {
     pub(crate) fn start(home: &Path) -> Up {
+        Self::start_with(home, &[])
+    }
+
+    pub(crate) fn start_with(home: &Path, extra: &[&str]) -> Up {
         let mut child = sigil()
             .args([
                 "up",
@@ -34,17 +40,27 @@ impl Up {
                 "--listen",
                 "127.0.0.1:0",
             ])
+            .args(extra)
+            .env("SIGIL_GATEWAY_HTTP_LISTEN", "127.0.0.1:0")
+            .env("SIGIL_GATEWAY_HTTPS_LISTEN", "127.0.0.1:0")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let (mut url, mut installation) = (String::new(), String::new());
+        let (mut url, mut installation, mut gateway) = (String::new(), String::new(), None);
         let deadline = Instant::now() + Duration::from_secs(60);
         for line in lines.by_ref() {
             let line = line.unwrap();
             if let Some(rest) = line.trim().strip_prefix("identity provider") {
                 url = rest.trim().to_owned();
+            }
+            if let Some(rest) = line.trim().strip_prefix("gateway") {
+                gateway = rest
+                    .split_whitespace()
+                    .next()
+                    .filter(|u| u.starts_with("http://"))
+                    .map(str::to_owned);
             }
             if let Some(rest) = line.strip_prefix("installation ") {
                 installation = rest.trim().to_owned();
@@ -61,6 +77,7 @@ impl Up {
             child,
             url,
             installation,
+            gateway,
         }
     }
 
