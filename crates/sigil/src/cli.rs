@@ -69,6 +69,26 @@ pub(crate) enum GatewayCommand {
         #[arg(long)]
         product: Option<String>,
     },
+    /// Regenerate a subscription's primary or secondary key in the folder (a running gateway
+    /// reloads it). The new key is printed once.
+    RegenerateKey {
+        /// The folder.
+        dir: std::path::PathBuf,
+        /// The subscription (its folder name under subscriptions/).
+        #[arg(long)]
+        subscription: String,
+        /// Which key.
+        #[arg(long, value_enum, default_value_t = KeyArg::Primary)]
+        key: KeyArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum KeyArg {
+    /// primaryKey
+    Primary,
+    /// secondaryKey
+    Secondary,
 }
 
 #[derive(Debug, clap::Args)]

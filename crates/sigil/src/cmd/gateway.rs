@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sigil_core::SystemClock;
 
 use crate::Failure;
-use crate::cli::GatewayCommand;
+use crate::cli::{GatewayCommand, KeyArg};
 
 pub(crate) fn run(cmd: GatewayCommand) -> Result<(), Failure> {
     match cmd {
@@ -43,6 +43,28 @@ pub(crate) fn run(cmd: GatewayCommand) -> Result<(), Failure> {
                 }
                 Err(lines) => Err(Failure::Config(lines.join("\n"))),
             }
+        }
+        GatewayCommand::RegenerateKey {
+            dir,
+            subscription,
+            key,
+        } => {
+            let slot = match key {
+                KeyArg::Primary => sigil_app::gateway::KeySlot::Primary,
+                KeyArg::Secondary => sigil_app::gateway::KeySlot::Secondary,
+            };
+            let r = sigil_app::gateway::regenerate_key(&dir, &subscription, slot)
+                .map_err(Failure::Config)?;
+            match r.env_var {
+                Some(var) => {
+                    println!(
+                        "{subscription}: this key comes from ${var}; set it and restart or touch the folder:"
+                    );
+                    println!("  export {var}={}", r.key.expose());
+                }
+                None => println!("{subscription}: new key (shown once): {}", r.key.expose()),
+            }
+            Ok(())
         }
     }
 }
