@@ -4,11 +4,11 @@
 use sigil_core::Clock;
 use sigil_crypto::RootKey;
 use sigil_jose::keyring::RotationPolicy;
-use sigil_storage::{OpenOptions, Store};
+use sigil_storage::Store;
 
 use crate::config::{AppConfig, RootKeySource};
 use crate::home::{self, Home};
-use crate::run::StartError;
+use crate::run::{StartError, open_store};
 
 /// The store and root key of an installation, opened for an admin command.
 #[derive(Debug)]
@@ -27,7 +27,7 @@ impl Installation {
             path: config.home.clone(),
             source,
         })?;
-        let store = OpenOptions::new(config.database.clone()).open().await?;
+        let store = open_store(config).await?;
         let root_key = match &config.root_key {
             RootKeySource::File(path) => {
                 home::load_or_create_root_key(path).map_err(StartError::RootKey)?

@@ -27,6 +27,9 @@ pub struct AppConfig {
     pub home: PathBuf,
     /// Where durable state lives.
     pub database: DatabaseUrl,
+    /// PostgreSQL only: the schema holding Sigil's tables (several installations can share
+    /// one database). `None` uses the connection's default search path.
+    pub database_schema: Option<String>,
     /// The identity provider's listener.
     pub idp: IdpConfig,
     /// How long in-flight requests may take to finish after a shutdown signal.
@@ -125,6 +128,7 @@ pub struct ConfigError {
 struct FileShape {
     home: Option<PathBuf>,
     database_url: Option<String>,
+    database_schema: Option<String>,
     shutdown_grace_secs: Option<u64>,
     root_key_file: Option<PathBuf>,
     admin_token_file: Option<PathBuf>,
@@ -254,9 +258,12 @@ impl AppConfig {
 
         let gateway = gateway_settings(src, file.gateway.unwrap_or_default(), &file_origin)?;
 
+        let database_schema = env("SIGIL_DATABASE_SCHEMA").or(file.database_schema);
+
         Ok(Self {
             home,
             database,
+            database_schema,
             idp: IdpConfig { listen, public_url },
             shutdown_grace,
             root_key,

@@ -132,7 +132,7 @@ pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, 
     let tls_config =
         sigil_http::tls::server_config(&tls.server_chain_pem, tls.server_key_pem.expose())?;
 
-    let store = OpenOptions::new(config.database.clone()).open().await?;
+    let store = open_store(&config).await?;
     let installation = store.installation(clock.as_ref()).await?;
     tracing::info!(
         installation = %installation.id,
@@ -272,4 +272,13 @@ async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
 fn local(l: &tokio::net::TcpListener, addr: SocketAddr) -> Result<SocketAddr, StartError> {
     l.local_addr()
         .map_err(|source| StartError::Bind { addr, source })
+}
+
+/// Open (and migrate) the store named by the configuration.
+pub(crate) async fn open_store(config: &AppConfig) -> Result<Store, StartError> {
+    let mut opts = OpenOptions::new(config.database.clone());
+    if let Some(schema) = &config.database_schema {
+        opts = opts.pg_schema(schema.clone());
+    }
+    Ok(opts.open().await?)
 }

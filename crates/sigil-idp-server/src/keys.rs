@@ -22,9 +22,19 @@ pub enum KeyError {
     /// The store failed.
     #[error(transparent)]
     Storage(#[from] sigil_storage::StorageError),
-    /// A stored key could not be unsealed (wrong root key?) or a key operation failed.
+    /// A key operation failed.
     #[error("signing keys: {0}")]
     Jose(#[from] sigil_jose::JoseError),
+    /// The stored keys were sealed under another root key.
+    #[error(
+        "stored signing key {kid} cannot be unsealed: the root key does not match the one that \
+         sealed it (check root_key_file / SIGIL_ROOT_KEY; replicas sharing a database must share \
+         the root key)"
+    )]
+    WrongRootKey {
+        /// The key that failed to open.
+        kid: String,
+    },
     /// A stored row is not a valid key record.
     #[error("signing key {kid}: unknown state {state:?}")]
     BadState {
@@ -191,6 +201,12 @@ fn ring_from_rows(
             })
         })
         .collect::<Result<Vec<_>, KeyError>>()?;
+    // Unseal each key first so a mismatched root key is reported as such, naming the key.
+    for k in &stored {
+        if sigil_jose::keyring::unseal_key(root, &k.kid, &k.sealed_private_key).is_err() {
+            return Err(KeyError::WrongRootKey { kid: k.kid.clone() });
+        }
+    }
     Ok(KeyRing::from_stored(policy, &stored, root)?)
 }
 

@@ -38,6 +38,8 @@ pub struct Options {
     pub home: Option<PathBuf>,
     /// Use this database instead of `<home>/sigil.db`.
     pub database: Option<DatabaseUrl>,
+    /// PostgreSQL schema for the tables (use a fresh one per test).
+    pub database_schema: Option<String>,
     /// Use this clock instead of the system clock.
     pub clock: Option<Arc<dyn Clock>>,
     /// Run the gateway with these settings (use port 0 listeners).
@@ -61,6 +63,7 @@ impl TestSigil {
             database: opts
                 .database
                 .unwrap_or_else(|| DatabaseUrl::SqliteFile(root.join("sigil.db"))),
+            database_schema: opts.database_schema,
             home: root.clone(),
             idp: IdpConfig {
                 listen: "127.0.0.1:0".parse().expect("addr"),
