@@ -157,6 +157,12 @@ pub(crate) struct Exchange<'c> {
     pub(crate) traceparent: String,
     /// The `X-Forwarded-For` sent to the backend.
     pub(crate) forwarded_for: String,
+    /// Headers the rate-limit and quota policies add to the final response.
+    pub(crate) limit_headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// Counts added after the response (`increment-condition`, bandwidth).
+    pub(crate) deferred: Vec<crate::policies::limits::Deferred>,
+    /// Quota keys already counted by this request.
+    pub(crate) counted: std::collections::HashSet<String>,
 }
 
 impl Exchange<'_> {

@@ -215,6 +215,57 @@ impl Fault {
         )
     }
 
+    /// `validate-jwt` / `validate-azure-ad-token` refused the token. `message` is APIM's
+    /// `LastError.Message` for the reason; the caller sees `custom` (the policy's
+    /// `failed-validation-error-message`) when set, else the same text.
+    pub(crate) fn token(
+        source: &str,
+        reason: &str,
+        message: String,
+        code: u16,
+        custom: Option<String>,
+    ) -> Self {
+        let shown = custom.unwrap_or_else(|| message.clone());
+        Self::new(source, reason, message, DefaultResponse::Apim(code, shown))
+    }
+
+    /// `rate-limit` / `rate-limit-by-key` over the limit (429; the caller adds `Retry-After`).
+    pub(crate) fn rate_limited(source: &str, retry_after_secs: u64) -> Self {
+        Self::new(
+            source,
+            "RateLimitExceeded",
+            "Rate limit is exceeded",
+            DefaultResponse::Apim(
+                429,
+                format!("Rate limit is exceeded. Try again in {retry_after_secs} seconds."),
+            ),
+        )
+    }
+
+    /// `quota` / `quota-by-key` used up (403; the caller adds `Retry-After`). `renews_in` is
+    /// `None` for a quota that never renews.
+    pub(crate) fn quota_exceeded(
+        source: &str,
+        bandwidth: bool,
+        renews_in: Option<std::time::Duration>,
+    ) -> Self {
+        let what = if bandwidth {
+            "Out of bandwidth quota."
+        } else {
+            "Out of call volume quota."
+        };
+        let message = match renews_in {
+            Some(d) => format!("{what} Quota will be replenished in {}.", timespan(d)),
+            None => what.to_owned(),
+        };
+        Self::new(
+            source,
+            "QuotaExceeded",
+            message.clone(),
+            DefaultResponse::Apim(403, message),
+        )
+    }
+
     /// Something the configuration should have made impossible.
     pub(crate) fn internal(source: &str, message: impl Into<String>) -> Self {
         Self::new(
@@ -246,6 +297,17 @@ impl Fault {
         self.error.path = path.into();
         self.error.policy_id = meta.id.clone().unwrap_or_default();
         self
+    }
+}
+
+/// A duration as .NET prints a `TimeSpan`: `hh:mm:ss`, with `d.` in front past a day.
+pub(crate) fn timespan(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    let (days, h, m, sec) = (s / 86_400, s / 3_600 % 24, s / 60 % 60, s % 60);
+    if days > 0 {
+        format!("{days}.{h:02}:{m:02}:{sec:02}")
+    } else {
+        format!("{h:02}:{m:02}:{sec:02}")
     }
 }
 
@@ -312,5 +374,29 @@ mod tests {
         assert_eq!(v["message"], "a \"q\"");
         let id = uuid::Uuid::nil();
         assert!(internal_error_body(&id).contains("00000000-0000-0000-0000-000000000000"));
+    }
+
+    #[test]
+    fn limit_messages_are_apims() {
+        use std::time::Duration;
+        assert_eq!(timespan(Duration::from_secs(52)), "00:00:52");
+        assert_eq!(timespan(Duration::from_secs(90_061)), "1.01:01:01");
+        let f = Fault::quota_exceeded("quota", false, Some(Duration::from_secs(3_600)));
+        assert_eq!(
+            f.response,
+            DefaultResponse::Apim(
+                403,
+                "Out of call volume quota. Quota will be replenished in 01:00:00.".into()
+            )
+        );
+        let f = Fault::rate_limited("rate-limit", 7);
+        assert_eq!(
+            f.response,
+            DefaultResponse::Apim(
+                429,
+                "Rate limit is exceeded. Try again in 7 seconds.".into()
+            )
+        );
+        assert_eq!(f.error.reason, "RateLimitExceeded");
     }
 }

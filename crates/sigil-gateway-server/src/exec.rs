@@ -2,8 +2,7 @@
 //! into `choose`, `retry`, `limit-concurrency` and fragments, and records where an error
 //! happened (`context.LastError.Scope/Section/Path/PolicyId`).
 //!
-//! New policies (validate-jwt, rate limits, quotas) slot in as more arms of [`step`]; until
-//! then `runtime::not_executable` refuses them at load time.
+//! Policies the gateway cannot run are refused at load time by `runtime::not_executable`.
 
 use std::time::Duration;
 
@@ -13,7 +12,7 @@ use sigil_policy::model::{Policy, Scope, Section};
 use crate::context::Exchange;
 use crate::errors::Fault;
 use crate::eval;
-use crate::policies::{access, backend, cors, message, respond};
+use crate::policies::{access, backend, cors, jwt, limits, message, respond};
 use crate::runtime::Prepared;
 use crate::{Shared, proxy};
 
@@ -142,6 +141,12 @@ async fn step<'a, 'c: 'a>(
         Policy::ReturnResponse(r) => return respond::return_response(ex, r),
         Policy::MockResponse(m) => return respond::mock_response(ex, m),
         Policy::ForwardRequest(f) => proxy::forward(ex, env, f).await?,
+        Policy::ValidateJwt(j) => jwt::validate_jwt(ex, env, j).await?,
+        Policy::ValidateAzureAdToken(j) => jwt::validate_azure_ad_token(ex, env, j).await?,
+        Policy::RateLimit(r) => limits::rate_limit(ex, env, r)?,
+        Policy::RateLimitByKey(r) => limits::rate_limit_by_key(ex, env, r)?,
+        Policy::Quota(q) => limits::quota(ex, env, q)?,
+        Policy::QuotaByKey(q) => limits::quota_by_key(ex, env, q)?,
         Policy::Choose(c) => {
             for (w_i, w) in c.whens.iter().enumerate() {
                 if eval::boolean(ex, &w.condition)? {

@@ -27,19 +27,25 @@ use sigil_core::Clock;
 use sigil_policy::{Diagnostic, GatewayConfig};
 
 mod context;
+pub mod counters;
 mod errors;
 mod eval;
 mod exec;
+mod keys;
 mod pipeline;
 mod policies;
 mod proxy;
 mod reload;
 mod runtime;
+mod token_cache;
 mod url;
 
 use context::Deployment;
+use counters::{CounterStore, MemoryCounters};
+use keys::KeyStore;
 use policies::access::Limiter;
 use runtime::Runtime;
+use token_cache::TokenCache;
 
 /// The caller's socket address, put into request extensions by `sigil_http::serve`. Without it
 /// the caller is taken to be `0.0.0.0` (for `ip-filter`, `context.Request.IpAddress` and
@@ -67,6 +73,18 @@ pub struct GatewayOptions {
     pub region: String,
     /// `context.Deployment.ServiceName`.
     pub service_name: String,
+    /// PEM certificates trusted as roots for outbound TLS (backends and `openid-config`
+    /// fetches) besides the webpki roots: Sigil's local CA, so `validate-jwt` can read
+    /// `https://localhost:8443/{tenant}/v2.0/.well-known/openid-configuration`.
+    pub extra_root_certs_pem: Vec<String>,
+    /// Where `validate-azure-ad-token` finds a tenant's discovery document
+    /// (`{authority}/{tenant-id}/v2.0/.well-known/openid-configuration`): Entra's
+    /// `https://login.microsoftonline.com` by default, or Sigil's IdP URL.
+    pub entra_authority: String,
+    /// Most rate-limit / quota counters held in memory (oldest evicted beyond it).
+    pub max_counters: usize,
+    /// Most verified tokens remembered (signature checks skipped for them).
+    pub max_cached_tokens: usize,
 }
 
 impl Default for GatewayOptions {
@@ -81,6 +99,10 @@ impl Default for GatewayOptions {
             gateway_id: "sigil".into(),
             region: String::new(),
             service_name: "sigil".into(),
+            extra_root_certs_pem: Vec::new(),
+            entra_authority: "https://login.microsoftonline.com".into(),
+            max_counters: 100_000,
+            max_cached_tokens: 10_000,
         }
     }
 }
@@ -114,6 +136,9 @@ pub(crate) struct Shared {
     pub(crate) opts: GatewayOptions,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) deployment: Deployment,
+    pub(crate) keys: Arc<KeyStore>,
+    pub(crate) tokens: TokenCache,
+    pub(crate) counters: Arc<dyn CounterStore>,
 }
 
 /// The gateway. Cheap to clone; clones share configuration, connection pool and counters.
@@ -129,8 +154,23 @@ impl Gateway {
         opts: GatewayOptions,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, GatewayError> {
+        let counters = Arc::new(MemoryCounters::new(opts.max_counters));
+        Self::with_counters(config, opts, clock, counters)
+    }
+
+    /// Like [`Gateway::new`], with the rate-limit and quota counters in `counters` (a shared
+    /// store when several gateways must count together).
+    pub fn with_counters(
+        config: GatewayConfig,
+        opts: GatewayOptions,
+        clock: Arc<dyn Clock>,
+        counters: Arc<dyn CounterStore>,
+    ) -> Result<Self, GatewayError> {
         let rt = Runtime::build(config).map_err(GatewayError::NotExecutable)?;
-        let client = proxy::client(opts.connect_timeout).map_err(GatewayError::Client)?;
+        let client = proxy::client(opts.connect_timeout, &opts.extra_root_certs_pem)
+            .map_err(GatewayError::Client)?;
+        let keys = Arc::new(KeyStore::new(client.clone(), clock.clone()));
+        keys.warm(runtime::openid_urls(&rt.cfg));
         let deployment = Deployment {
             gateway_id: opts.gateway_id.as_str().into(),
             region: opts.region.as_str().into(),
@@ -141,9 +181,12 @@ impl Gateway {
                 current: ArcSwap::from_pointee(rt),
                 client,
                 limiter: Limiter::default(),
+                tokens: TokenCache::new(opts.max_cached_tokens),
                 opts,
                 clock,
                 deployment,
+                keys,
+                counters,
             }),
         })
     }
@@ -168,8 +211,17 @@ impl Gateway {
     ) -> Result<(), Vec<Diagnostic>> {
         let cfg = GatewayConfig::load(dir, env)?;
         let rt = Runtime::build(cfg)?;
+        self.inner.keys.warm(runtime::openid_urls(&rt.cfg));
         self.inner.current.store(Arc::new(rt));
         Ok(())
+    }
+
+    /// Operational counters: `openid-config` / JWKS fetches made, verified-token cache hits.
+    pub fn stats(&self) -> GatewayStats {
+        GatewayStats {
+            key_fetches: self.inner.keys.fetches(),
+            token_cache_hits: self.inner.tokens.hits(),
+        }
     }
 
     /// Watches `dir` (file sizes and modification times, polled about every second) and, on
@@ -178,6 +230,16 @@ impl Gateway {
     pub fn watch(&self, dir: PathBuf) -> tokio::task::JoinHandle<()> {
         reload::spawn_watch(self.clone(), dir)
     }
+}
+
+/// See [`Gateway::stats`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GatewayStats {
+    /// HTTP requests made for discovery documents and JWKS.
+    pub key_fetches: u64,
+    /// Tokens whose signature check was skipped thanks to the verified-token cache.
+    pub token_cache_hits: u64,
 }
 
 async fn serve(State(gw): State<Gateway>, req: Request<Body>) -> Response<Body> {

@@ -17,7 +17,7 @@ use sigil_policy::{Access, SubscriptionError};
 use crate::context::{BodySlot, Exchange, Identity, Original, Resp};
 use crate::errors::{self, Fault};
 use crate::exec::{Env, Flow, Loc, run};
-use crate::policies::cors;
+use crate::policies::{cors, limits};
 use crate::runtime::{Prepared, Runtime};
 use crate::url::parse_query;
 use crate::{PeerAddr, Shared, proxy};
@@ -167,6 +167,9 @@ pub(crate) async fn handle(
         cors_seen: false,
         traceparent: proxy::traceparent(incoming_tp),
         forwarded_for,
+        limit_headers: Vec::new(),
+        deferred: Vec::new(),
+        counted: std::collections::HashSet::new(),
     };
     let span = tracing::debug_span!("gateway", request_id = %ex.request_id, api = api_name, operation = op_name.unwrap_or(""));
     let _enter = span.enter();
@@ -202,7 +205,10 @@ pub(crate) async fn handle(
     ex.req_body = Mutex::new(slot);
 
     match run_sections(&mut ex, &env, prepared).await {
-        Ok(()) => finish(&mut ex),
+        Ok(()) => {
+            limits::settle(&mut ex, &*shared.counters);
+            finish(&mut ex)
+        }
         Err(f) => on_error(&mut ex, &env, prepared, f).await,
     }
 }
@@ -250,6 +256,7 @@ async fn on_error(
         tracing::warn!(source = %again.error.source, reason = %again.error.reason, "on-error section failed");
         return internal_error(&ex.request_id);
     }
+    limits::settle(ex, &*env.shared.counters);
     finish(ex)
 }
 
@@ -267,6 +274,9 @@ fn finish(ex: &mut Exchange<'_>) -> Response<Body> {
     let mut headers = r.headers;
     proxy::strip_hop_by_hop(&mut headers);
     for (k, v) in std::mem::take(&mut ex.cors_headers) {
+        headers.insert(k, v);
+    }
+    for (k, v) in std::mem::take(&mut ex.limit_headers) {
         headers.insert(k, v);
     }
     let body = match r

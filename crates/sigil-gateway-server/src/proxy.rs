@@ -3,6 +3,7 @@
 //! trusted proxies only, W3C `traceparent` propagated or created).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -26,18 +27,47 @@ use crate::url::{BaseUrl, query_string};
 pub(crate) type HttpClient = Client<HttpsConnector<HttpConnector>, Body>;
 
 /// Builds the client: rustls with the aws-lc-rs provider, webpki roots (plus the system's with
-/// the `native-roots` feature), HTTP/2 by ALPN, idle connections kept 90 s.
-pub(crate) fn client(connect_timeout: Duration) -> Result<HttpClient, String> {
+/// the `native-roots` feature), HTTP/2 by ALPN, idle connections kept 90 s. `extra_roots` (PEM)
+/// are trusted as well; with them, the roots are webpki's plus these (not the system's).
+pub(crate) fn client(
+    connect_timeout: Duration,
+    extra_roots: &[String],
+) -> Result<HttpClient, String> {
     let provider = rustls::crypto::aws_lc_rs::default_provider();
     let builder = hyper_rustls::HttpsConnectorBuilder::new();
-    #[cfg(feature = "native-roots")]
-    let builder = builder
-        .with_provider_and_native_roots(provider)
-        .map_err(|e| format!("no usable native root certificates: {e}"))?;
-    #[cfg(not(feature = "native-roots"))]
-    let builder = builder
-        .with_provider_and_webpki_roots(provider)
-        .map_err(|e| format!("TLS provider: {e}"))?;
+    let builder = if extra_roots.is_empty() {
+        #[cfg(feature = "native-roots")]
+        let b = builder
+            .with_provider_and_native_roots(provider)
+            .map_err(|e| format!("no usable native root certificates: {e}"))?;
+        #[cfg(not(feature = "native-roots"))]
+        let b = builder
+            .with_provider_and_webpki_roots(provider)
+            .map_err(|e| format!("TLS provider: {e}"))?;
+        b
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for pem in extra_roots {
+            let mut added = 0;
+            for cert in rustls_pemfile::certs(&mut pem.as_bytes()) {
+                let cert = cert.map_err(|e| format!("extra root certificate: {e}"))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("extra root certificate: {e}"))?;
+                added += 1;
+            }
+            if added == 0 {
+                return Err("extra root certificate: no PEM certificate found".into());
+            }
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS provider: {e}"))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        builder.with_tls_config(tls)
+    };
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_connect_timeout(Some(connect_timeout));

@@ -174,16 +174,13 @@ pub(crate) fn walk(list: &[Policy], f: &mut dyn FnMut(&Policy)) {
 /// loaded, never skipped at run time.
 fn not_executable(p: &Policy, out: &mut Vec<Diagnostic>) {
     let pos = &p.meta().pos;
-    let why = match p {
-        Policy::ValidateJwt(_)
-        | Policy::ValidateAzureAdToken(_)
-        | Policy::RateLimit(_)
-        | Policy::RateLimitByKey(_)
-        | Policy::Quota(_)
-        | Policy::QuotaByKey(_) => format!(
-            "policy '{}' is not yet executable by the gateway (it loads, but Sigil refuses to serve it rather than skip it)",
-            p.name()
-        ),
+    let why: String = match p {
+        Policy::ValidateJwt(j) if !j.decryption_keys.is_empty() => {
+            "validate-jwt <decryption-keys> is not supported by the gateway (encrypted tokens)".into()
+        }
+        Policy::ValidateJwt(j) if j.issuer_signing_keys.iter().any(|k| k.certificate_id.is_some()) => {
+            "validate-jwt <key certificate-id> is not supported by the gateway (no certificate store); give n and e, or an openid-config".into()
+        }
         Policy::SetBody(b) if b.liquid => {
             "set-body template=\"liquid\" is not supported by the gateway; use a policy expression"
                 .into()
@@ -194,6 +191,33 @@ fn not_executable(p: &Policy, out: &mut Vec<Diagnostic>) {
         _ => return,
     };
     out.push(Diagnostic::error(pos, why));
+}
+
+/// The literal `openid-config` URLs of a configuration (warmed when it is loaded).
+pub(crate) fn openid_urls(cfg: &GatewayConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut visit = |doc: &PolicyDocument| {
+        for (_, list) in doc.sections() {
+            walk(list, &mut |p| {
+                if let Policy::ValidateJwt(j) = p {
+                    for u in &j.openid_configs {
+                        if let Template::Literal(l) = u {
+                            out.push(l.value().to_owned());
+                        }
+                    }
+                }
+            });
+        }
+    };
+    visit(&cfg.global);
+    cfg.products.values().for_each(|p| visit(&p.policy));
+    for api in cfg.apis.values() {
+        visit(&api.policy);
+        api.operations.values().for_each(|o| visit(&o.policy));
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// True when an expression of this policy (not its children) mentions a message body.
@@ -220,6 +244,15 @@ fn policy_reads_body(p: &Policy) -> bool {
         Policy::CheckHeader(c) => t(&c.name) || c.values.iter().any(t),
         Policy::IpFilter(i) => i.addresses.iter().any(t),
         Policy::Trace(tr) => t(&tr.message) || tr.metadata.iter().any(|(_, v)| t(v)),
+        Policy::RateLimitByKey(r) => {
+            t(&r.counter_key) || r.increment_condition.as_ref().is_some_and(typed_reads)
+        }
+        Policy::QuotaByKey(q) => {
+            t(&q.counter_key) || q.increment_condition.as_ref().is_some_and(typed_reads)
+        }
+        Policy::ValidateJwt(j) => {
+            matches!(&j.token, sigil_policy::model::TokenSource::Value(v) if t(v))
+        }
         _ => false,
     }
 }

@@ -3,5 +3,7 @@
 pub(crate) mod access;
 pub(crate) mod backend;
 pub(crate) mod cors;
+pub(crate) mod jwt;
+pub(crate) mod limits;
 pub(crate) mod message;
 pub(crate) mod respond;

@@ -5,6 +5,8 @@
 
 mod errors;
 mod hygiene;
+mod jwt;
+mod limits;
 mod policies;
 mod reload;
 mod seed;

@@ -1,11 +1,8 @@
-//! The seed-002 multi-tenant folder: the original is refused (it needs validate-jwt and rate
-//! limits, the next milestone); a copy without those runs the choose/when, subscription routing
-//! and X-Tenant-Db snippets unchanged.
+//! The seed-002 multi-tenant folder: the original loads and runs (its validate-jwt points at
+//! Entra, so without a token it answers APIM's 401); a copy without the token policies runs the
+//! choose/when, subscription routing and X-Tenant-Db snippets unchanged.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-
-use sigil_gateway_server::{Gateway, GatewayError, GatewayOptions};
 
 use crate::support::*;
 
@@ -16,26 +13,19 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 #[tokio::test]
-async fn original_seed_is_refused_naming_each_policy() {
-    let cfg = load(&fixture("seed-002"));
-    let err = Gateway::new(
-        cfg,
-        GatewayOptions::default(),
-        Arc::new(sigil_core::SystemClock),
-    )
-    .unwrap_err();
-    let GatewayError::NotExecutable(d) = &err else {
-        panic!("{err}")
-    };
-    let text = err.to_string();
-    assert_eq!(d.len(), 4, "{text}");
-    for p in ["validate-jwt", "rate-limit-by-key", "quota"] {
-        assert!(
-            text.contains(&format!("policy '{p}' is not yet executable")),
-            "{text}"
-        );
-    }
-    assert!(text.contains("apis/orders/policy.xml:"), "{text}");
+async fn original_seed_loads_and_demands_a_token() {
+    let gw = start(&fixture("seed-002")).await;
+    let r = gw
+        .send(
+            gw.req("GET", "/orders/orders/789")
+                .header("Ocp-Apim-Subscription-Key", "gold-primary-key-0001"),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body.clone()),
+        (401, apim(401, "JWT not present."))
+    );
+    assert_eq!(r.header("x-error-reason"), Some("TokenNotPresent"));
 }
 
 #[tokio::test]

@@ -1,0 +1,559 @@
+//! `validate-jwt` and `validate-azure-ad-token`.
+//!
+//! Order of checks, as Microsoft.IdentityModel (which APIM runs) does them: token present →
+//! well-formed → signature (keys from `openid-config` and `issuer-signing-keys`, each key set
+//! tried until one verifies) → lifetime (`exp` required unless `require-expiration-time` is
+//! false, `nbf`, `clock-skew` default 0) → audience → issuer → (Entra: client application) →
+//! required claims. Failures carry APIM's `LastError.Reason` and message texts
+//! (`api-management-error-handling-policies.md`); the caller sees
+//! `failed-validation-error-message` when set.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde_json::{Map, Value as J};
+use sigil_expr::{Jwt, Value};
+use sigil_jose::{Algorithm, KeySet, Limits, ValidationError};
+use sigil_policy::model::{JwtKey, RequiredClaim, TokenSource, ValidateAzureAdToken, ValidateJwt};
+use sigil_policy::template::Template;
+
+use crate::context::Exchange;
+use crate::errors::Fault;
+use crate::eval;
+use crate::exec::Env;
+use crate::keys::Material;
+use crate::token_cache::{Checked, TokenCache};
+
+/// Everything one validation needs, evaluated.
+struct Rules<'p> {
+    source: &'static str,
+    code: u16,
+    custom: Option<String>,
+    require_exp: bool,
+    require_signed: bool,
+    skew: i64,
+    urls: Vec<String>,
+    inline: Vec<KeySet>,
+    inline_id: Vec<u8>,
+    audiences: Vec<String>,
+    issuers: Vec<String>,
+    client_apps: Option<Vec<String>>,
+    required: &'p [RequiredClaim],
+}
+
+/// A refusal: APIM reason and message.
+struct Refusal(&'static str, String);
+
+impl Refusal {
+    fn denied(reason: &'static str, what: &str) -> Self {
+        Self(reason, format!("{what} Access denied."))
+    }
+}
+
+const NOT_PRESENT: &str = "JWT not present.";
+
+/// `validate-jwt`
+pub(crate) async fn validate_jwt(
+    ex: &mut Exchange<'_>,
+    env: &Env<'_>,
+    p: &ValidateJwt,
+) -> Result<(), Fault> {
+    let custom = custom_message(ex, p.failed_validation_error_message.as_ref())?;
+    let token = token(ex, &p.token, p.require_scheme.as_deref())?;
+    let (inline, inline_id) = inline_keys(ex, &p.issuer_signing_keys)?;
+    let rules = Rules {
+        source: "validate-jwt",
+        code: p.failed_validation_httpcode,
+        custom,
+        require_exp: p.require_expiration_time,
+        require_signed: p.require_signed_tokens,
+        skew: i64::from(p.clock_skew_secs),
+        urls: texts(ex, &p.openid_configs)?,
+        inline,
+        inline_id,
+        audiences: texts(ex, &p.audiences)?,
+        issuers: texts(ex, &p.issuers)?,
+        client_apps: None,
+        required: &p.required_claims,
+    };
+    run(
+        ex,
+        env,
+        &rules,
+        token,
+        p.output_token_variable_name.as_deref(),
+    )
+    .await
+}
+
+/// `validate-azure-ad-token`: issuer and keys from the tenant's v2.0 discovery document at
+/// `GatewayOptions::entra_authority` (Entra, or Sigil's own IdP).
+pub(crate) async fn validate_azure_ad_token(
+    ex: &mut Exchange<'_>,
+    env: &Env<'_>,
+    p: &ValidateAzureAdToken,
+) -> Result<(), Fault> {
+    let custom = custom_message(ex, p.failed_validation_error_message.as_ref())?;
+    let token = token(ex, &p.token, Some("Bearer"))?;
+    let tenant = eval::text(ex, &p.tenant_id)?;
+    let authority = env.shared.opts.entra_authority.trim_end_matches('/');
+    let mut audiences = texts(ex, &p.audiences)?;
+    for b in texts(ex, &p.backend_application_ids)? {
+        audiences.push(format!("api://{b}"));
+        audiences.push(b);
+    }
+    let rules = Rules {
+        source: "validate-azure-ad-token",
+        code: p.failed_validation_httpcode,
+        custom,
+        require_exp: true,
+        require_signed: true,
+        skew: 0,
+        urls: vec![format!(
+            "{authority}/{}/v2.0/.well-known/openid-configuration",
+            tenant.trim()
+        )],
+        inline: Vec::new(),
+        inline_id: Vec::new(),
+        audiences,
+        issuers: Vec::new(),
+        client_apps: Some(texts(ex, &p.client_application_ids)?),
+        required: &p.required_claims,
+    };
+    run(
+        ex,
+        env,
+        &rules,
+        token,
+        p.output_token_variable_name.as_deref(),
+    )
+    .await
+}
+
+async fn run(
+    ex: &mut Exchange<'_>,
+    env: &Env<'_>,
+    r: &Rules<'_>,
+    token: Option<String>,
+    output: Option<&str>,
+) -> Result<(), Fault> {
+    let fail = |f: Refusal| Fault::token(r.source, f.0, f.1, r.code, r.custom.clone());
+    let Some(token) = token else {
+        return Err(fail(Refusal("TokenNotPresent", NOT_PRESENT.into())));
+    };
+    let checked = verify(env, r, &token).await.map_err(fail)?;
+    let issuers = {
+        let mut i = r.issuers.clone();
+        for u in &r.urls {
+            if let Ok(m) = env.shared.keys.get(u).await {
+                i.extend(m.issuer.clone());
+            }
+        }
+        i
+    };
+    let now = i64::try_from(ex.clock.now().as_secs()).unwrap_or(i64::MAX);
+    check_claims(r, &checked.claims, &issuers, now).map_err(fail)?;
+    if let Some(name) = output {
+        let jwt = Jwt::from_parts(checked.header.clone(), checked.claims.clone());
+        ex.variables
+            .insert(name.to_owned(), Value::Jwt(Arc::new(jwt)));
+    }
+    Ok(())
+}
+
+/// Reads the token; `None` when absent or empty.
+fn token(
+    ex: &Exchange<'_>,
+    src: &TokenSource,
+    scheme: Option<&str>,
+) -> Result<Option<String>, Fault> {
+    let raw = match src {
+        TokenSource::Header(h) => ex
+            .req_headers
+            .get(h.as_str())
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        TokenSource::Query(q) => ex
+            .query
+            .iter()
+            .find(|(k, _)| k == q)
+            .map(|(_, v)| v.clone()),
+        TokenSource::Value(t) => eval::text_opt(ex, t)?,
+    };
+    let Some(raw) = raw else { return Ok(None) };
+    let raw = raw.trim();
+    let is_auth = matches!(src, TokenSource::Header(h) if h.eq_ignore_ascii_case("authorization"));
+    let stripped = match raw.split_once(' ') {
+        Some((s, rest)) if s.eq_ignore_ascii_case(scheme.unwrap_or("Bearer")) => Some(rest.trim()),
+        _ => None,
+    };
+    let t = match (scheme, is_auth, stripped) {
+        // require-scheme applies to the Authorization header only (APIM ignores it elsewhere).
+        (Some(_), true, None) => return Ok(None),
+        (_, _, Some(t)) => t,
+        (_, _, None) => raw,
+    };
+    Ok((!t.is_empty()).then(|| t.to_owned()))
+}
+
+fn custom_message(ex: &Exchange<'_>, t: Option<&Template>) -> Result<Option<String>, Fault> {
+    t.map(|t| eval::text(ex, t)).transpose()
+}
+
+fn texts(ex: &Exchange<'_>, list: &[Template]) -> Result<Vec<String>, Fault> {
+    list.iter()
+        .map(|t| eval::text(ex, t).map(|s| s.trim().to_owned()))
+        .collect()
+}
+
+/// `issuer-signing-keys`: symmetric keys in one set, RSA keys in another (a key set never
+/// mixes the two). Returns the sets and an identity of the material for the token cache.
+fn inline_keys(ex: &Exchange<'_>, keys: &[JwtKey]) -> Result<(Vec<KeySet>, Vec<u8>), Fault> {
+    let mut sym = KeySet::new();
+    let mut rsa = KeySet::new();
+    let mut id = Vec::new();
+    for k in keys {
+        let kid = k.id.as_deref();
+        if let Some(v) = &k.value {
+            let b64 = eval::text(ex, v)?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| Fault::bad_value("An issuer signing key", "(not base64)"))?;
+            id.extend_from_slice(&sigil_crypto::sha256(&bytes));
+            let jwk = serde_json::json!({"kty": "oct", "k": sigil_jose::base64url::encode(&bytes), "kid": kid});
+            let parsed = sigil_jose::Jwk::parse(jwk.to_string().as_bytes())
+                .and_then(|j| sym.insert_symmetric_jwk(&j));
+            if let Err(e) = parsed {
+                tracing::warn!(error = %e, "issuer signing key refused");
+            }
+        } else if let (Some(n), Some(e)) = (&k.n, &k.e) {
+            id.extend_from_slice(n.as_bytes());
+            id.extend_from_slice(e.as_bytes());
+            let jwk = serde_json::json!({"kty": "RSA", "n": n, "e": e, "kid": kid});
+            let parsed =
+                sigil_jose::Jwk::parse(jwk.to_string().as_bytes()).and_then(|j| rsa.insert_jwk(&j));
+            if let Err(e) = parsed {
+                tracing::warn!(error = %e, "issuer signing key refused");
+            }
+        }
+    }
+    let sets = [sym, rsa].into_iter().filter(|s| !s.is_empty()).collect();
+    Ok((sets, id))
+}
+
+const ALGORITHMS: [Algorithm; 12] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+    Algorithm::HS256,
+    Algorithm::HS384,
+    Algorithm::HS512,
+];
+
+/// Signature check, through the verified-token cache.
+async fn verify(env: &Env<'_>, r: &Rules<'_>, token: &str) -> Result<Arc<Checked>, Refusal> {
+    let shared = env.shared;
+    let mut materials: Vec<(String, Arc<Material>)> = Vec::new();
+    let mut unavailable = false;
+    for u in &r.urls {
+        match shared.keys.get(u).await {
+            Ok(m) => materials.push((u.clone(), m)),
+            Err(_) => unavailable = true,
+        }
+    }
+    let trust = trust_id(r, &materials);
+    let now = shared.clock.now().as_secs();
+    let key = TokenCache::key(&trust, token);
+    if let Some(c) = shared.tokens.get(&key, now) {
+        return Ok(c);
+    }
+    let (header, payload) = decode_parts(token)?;
+    let unsigned = header.get("alg").and_then(J::as_str) == Some("none");
+    let payload = if unsigned {
+        if r.require_signed {
+            return Err(Refusal::denied(
+                "TokenSignatureInvalid",
+                "IDX10504: Unable to validate signature, token does not have a signature.",
+            ));
+        }
+        payload
+    } else {
+        let mut out = try_sets(token, r, &materials);
+        if matches!(out, Err(ValidationError::KeyNotFound)) {
+            // Unknown kid: refetch (at most once per 5 minutes per URL) and try again.
+            let mut again = Vec::new();
+            for (u, m) in &materials {
+                if let Some(n) = shared.keys.refetch_on_miss(u, m.version).await {
+                    again.push((u.clone(), n));
+                }
+            }
+            if !again.is_empty() {
+                materials = again;
+                out = try_sets(token, r, &materials);
+            }
+        }
+        match out {
+            Ok(p) => p,
+            Err(e) => return Err(signature_refusal(&e, unavailable)),
+        }
+    };
+    let claims = match serde_json::from_slice::<J>(&payload) {
+        Ok(J::Object(m)) => m,
+        _ => return Err(malformed()),
+    };
+    let checked = Arc::new(Checked { header, claims });
+    if !unsigned {
+        shared.tokens.put(
+            TokenCache::key(&trust_id(r, &materials), token),
+            checked.clone(),
+            now,
+        );
+    }
+    Ok(checked)
+}
+
+fn trust_id(r: &Rules<'_>, materials: &[(String, Arc<Material>)]) -> Vec<u8> {
+    let mut t = r.inline_id.clone();
+    for (u, m) in materials {
+        t.extend_from_slice(u.as_bytes());
+        t.extend_from_slice(&m.version.to_be_bytes());
+    }
+    t
+}
+
+/// Tries every key set; the first that verifies wins. A wrong signature beats "no such key".
+fn try_sets(
+    token: &str,
+    r: &Rules<'_>,
+    materials: &[(String, Arc<Material>)],
+) -> Result<Vec<u8>, ValidationError> {
+    let limits = Limits::default();
+    let mut err = ValidationError::KeyNotFound;
+    let sets = r
+        .inline
+        .iter()
+        .chain(materials.iter().map(|(_, m)| &m.keys));
+    for ks in sets {
+        match sigil_jose::verify_compact(token, ks, &ALGORITHMS, &limits) {
+            Ok(v) => return Ok(v.payload().to_vec()),
+            Err(ValidationError::KeyNotFound) => {}
+            Err(e @ ValidationError::Malformed(_)) => return Err(e),
+            Err(e) => err = e,
+        }
+    }
+    Err(err)
+}
+
+fn signature_refusal(e: &ValidationError, unavailable: bool) -> Refusal {
+    match e {
+        ValidationError::KeyNotFound => Refusal::denied(
+            "TokenSignatureKeyNotFound",
+            if unavailable {
+                "IDX10501: Signature validation failed. Unable to match key: the signing keys could not be retrieved."
+            } else {
+                "IDX10501: Signature validation failed. Unable to match key."
+            },
+        ),
+        ValidationError::Malformed(_) | ValidationError::UnsupportedCritical => malformed(),
+        _ => Refusal::denied(
+            "TokenSignatureInvalid",
+            "IDX10503: Signature validation failed.",
+        ),
+    }
+}
+
+fn malformed() -> Refusal {
+    Refusal("JwtInvalid", "IDX14100: JWT is not well formed.".into())
+}
+
+/// Decodes the header and payload (for unsigned tokens and the output variable).
+fn decode_parts(token: &str) -> Result<(Map<String, J>, Vec<u8>), Refusal> {
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed());
+    };
+    let header = sigil_jose::base64url::decode(h)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<J>(&b).ok());
+    let Some(J::Object(header)) = header else {
+        return Err(malformed());
+    };
+    let payload = sigil_jose::base64url::decode(p).map_err(|_| malformed())?;
+    Ok((header, payload))
+}
+
+/// Lifetime, audience, issuer, client application and required claims.
+fn check_claims(
+    r: &Rules<'_>,
+    c: &Map<String, J>,
+    issuers: &[String],
+    now: i64,
+) -> Result<(), Refusal> {
+    let time = |n: &str| c.get(n).and_then(J::as_f64).map(|f| f as i64);
+    match time("exp") {
+        Some(exp) if now >= exp.saturating_add(r.skew) => {
+            return Err(Refusal::denied(
+                "TokenExpired",
+                "IDX10223: Lifetime validation failed. The token is expired.",
+            ));
+        }
+        None if r.require_exp => {
+            return Err(Refusal(
+                "JwtInvalid",
+                "IDX10225: Lifetime validation failed. The token is missing an Expiration Time."
+                    .into(),
+            ));
+        }
+        _ => {}
+    }
+    if time("nbf").is_some_and(|nbf| nbf > now.saturating_add(r.skew)) {
+        return Err(Refusal(
+            "JwtInvalid",
+            "IDX10222: Lifetime validation failed. The token is not yet valid.".into(),
+        ));
+    }
+    if !r.audiences.is_empty() {
+        let ok = values(c, "aud", None).is_some_and(|a| a.iter().any(|x| r.audiences.contains(x)));
+        if !ok {
+            return Err(Refusal::denied(
+                "TokenAudienceNotAllowed",
+                "IDX10214: Audience validation failed.",
+            ));
+        }
+    }
+    if !issuers.is_empty() {
+        let iss = c.get("iss").and_then(J::as_str).unwrap_or("");
+        let tid = c.get("tid").and_then(J::as_str).unwrap_or("");
+        let ok = issuers.iter().any(|i| {
+            i == iss
+                || (!tid.is_empty()
+                    && i.contains("{tenantid}")
+                    && i.replace("{tenantid}", tid) == iss)
+        });
+        if !ok {
+            return Err(Refusal::denied(
+                "TokenIssuerNotAllowed",
+                "IDX10205: Issuer validation failed.",
+            ));
+        }
+    }
+    if let Some(apps) = &r.client_apps {
+        let app = c
+            .get("azp")
+            .or_else(|| c.get("appid"))
+            .and_then(J::as_str)
+            .unwrap_or("");
+        if !apps.iter().any(|a| a.eq_ignore_ascii_case(app)) {
+            return Err(Refusal::denied(
+                "TokenClaimValueNotAllowed",
+                &format!("Claim azp value of {app} is not allowed."),
+            ));
+        }
+    }
+    required_claims(r.required, c)
+}
+
+/// A claim's values as strings (arrays flattened, `separator` splitting strings).
+fn values(c: &Map<String, J>, name: &str, sep: Option<&str>) -> Option<Vec<String>> {
+    let text = |v: &J| match v {
+        J::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let raw: Vec<String> = match c.get(name)? {
+        J::Array(a) => a.iter().map(text).collect(),
+        v => vec![text(v)],
+    };
+    Some(match sep.filter(|s| !s.is_empty()) {
+        Some(s) => raw
+            .iter()
+            .flat_map(|v| v.split(s).map(str::to_owned).collect::<Vec<_>>())
+            .filter(|v| !v.is_empty())
+            .collect(),
+        None => raw,
+    })
+}
+
+fn required_claims(req: &[RequiredClaim], c: &Map<String, J>) -> Result<(), Refusal> {
+    let missing: Vec<&str> = req
+        .iter()
+        .filter(|r| !c.contains_key(&r.name))
+        .map(|r| r.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Refusal::denied(
+            "TokenClaimNotFound",
+            &format!(
+                "JWT is missing the following claims: {}.",
+                missing.join(", ")
+            ),
+        ));
+    }
+    for r in req.iter().filter(|r| !r.values.is_empty()) {
+        let have = values(c, &r.name, r.separator.as_deref()).unwrap_or_default();
+        let ok = if r.match_all {
+            r.values.iter().all(|v| have.contains(v))
+        } else {
+            r.values.iter().any(|v| have.contains(v))
+        };
+        if !ok {
+            return Err(Refusal::denied(
+                "TokenClaimValueNotAllowed",
+                &format!(
+                    "Claim {} value of {} is not allowed.",
+                    r.name,
+                    have.join(",")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(v: J) -> Map<String, J> {
+        match v {
+            J::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    fn claim(name: &str, all: bool, sep: Option<&str>, vals: &[&str]) -> RequiredClaim {
+        RequiredClaim {
+            name: name.into(),
+            match_all: all,
+            separator: sep.map(str::to_owned),
+            values: vals.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn required_claims_all_any_and_separator() {
+        let c = claims(serde_json::json!({"scp": "a b", "roles": ["x", "y"]}));
+        assert!(required_claims(&[claim("scp", true, Some(" "), &["a", "b"])], &c).is_ok());
+        assert!(required_claims(&[claim("scp", true, None, &["a"])], &c).is_err());
+        assert!(required_claims(&[claim("roles", false, None, &["z", "y"])], &c).is_ok());
+        let e = required_claims(&[claim("roles", true, None, &["z", "y"])], &c).unwrap_err();
+        assert_eq!(e.0, "TokenClaimValueNotAllowed");
+        let e = required_claims(
+            &[claim("tid", true, None, &[]), claim("oid", true, None, &[])],
+            &c,
+        )
+        .unwrap_err();
+        assert_eq!(e.0, "TokenClaimNotFound");
+        assert_eq!(
+            e.1,
+            "JWT is missing the following claims: tid, oid. Access denied."
+        );
+    }
+}
