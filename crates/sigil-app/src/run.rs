@@ -223,7 +223,11 @@ pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, 
     let mut background = background;
     let gateway_addrs = match &config.gateway {
         Some(g) => {
-            let started = crate::gateway::start(g, clock.clone()).await?;
+            let wiring = crate::gateway::Wiring {
+                local_ca_pem: tls.ca_cert_pem.clone(),
+                idp_url: idp_url.clone(),
+            };
+            let started = crate::gateway::start(g, &wiring, clock.clone()).await?;
             let http = bind(g.listen_http).await?;
             let https = bind(g.listen_https).await?;
             let addrs = (local(&http, g.listen_http)?, local(&https, g.listen_https)?);
