@@ -22,8 +22,18 @@ fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
+/// What the gateway needs from the rest of the process.
+#[derive(Debug, Clone)]
+pub(crate) struct Wiring {
+    /// The local CA (PEM): validate-jwt fetches keys from Sigil's own IdP over HTTPS.
+    pub(crate) local_ca_pem: String,
+    /// The identity provider's base URL, used by validate-azure-ad-token.
+    pub(crate) idp_url: String,
+}
+
 pub(crate) async fn start(
     s: &GatewaySettings,
+    wiring: &Wiring,
     clock: Arc<dyn Clock>,
 ) -> Result<Started, StartError> {
     let config = GatewayConfig::load(&s.config_dir, &env).map_err(|diags| {
@@ -40,6 +50,8 @@ pub(crate) async fn start(
     }
     let opts = GatewayOptions {
         trusted_proxies: s.trusted_proxies.clone(),
+        extra_root_certs_pem: vec![wiring.local_ca_pem.clone()],
+        entra_authority: wiring.idp_url.clone(),
         ..GatewayOptions::default()
     };
     let gateway = Gateway::new(config, opts, clock).map_err(|e| match e {
