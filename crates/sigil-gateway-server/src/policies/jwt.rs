@@ -60,7 +60,8 @@ pub(crate) async fn validate_jwt(
 ) -> Result<(), Fault> {
     let custom = custom_message(ex, p.failed_validation_error_message.as_ref())?;
     let token = token(ex, &p.token, p.require_scheme.as_deref())?;
-    let (inline, inline_id) = inline_keys(ex, &p.issuer_signing_keys)?;
+    let kid = token.as_deref().and_then(header_kid);
+    let (inline, inline_id) = inline_keys(ex, &p.issuer_signing_keys, kid.as_deref())?;
     let rules = Rules {
         source: "validate-jwt",
         code: p.failed_validation_httpcode,
@@ -206,39 +207,77 @@ fn texts(ex: &Exchange<'_>, list: &[Template]) -> Result<Vec<String>, Fault> {
         .collect()
 }
 
-/// `issuer-signing-keys`: symmetric keys in one set, RSA keys in another (a key set never
-/// mixes the two). Returns the sets and an identity of the material for the token cache.
-fn inline_keys(ex: &Exchange<'_>, keys: &[JwtKey]) -> Result<(Vec<KeySet>, Vec<u8>), Fault> {
+/// `issuer-signing-keys`: keys with an `id` grouped by family (a key set never mixes symmetric
+/// and asymmetric keys); a key without `id` gets a set of its own bound to the token's `kid`, so
+/// it is tried whatever `kid` the token names ("each key is tried until one succeeds"). Returns
+/// the sets and an identity of the material for the token cache.
+fn inline_keys(
+    ex: &Exchange<'_>,
+    keys: &[JwtKey],
+    token_kid: Option<&str>,
+) -> Result<(Vec<KeySet>, Vec<u8>), Fault> {
     let mut sym = KeySet::new();
     let mut rsa = KeySet::new();
+    let mut loose = Vec::new();
     let mut id = Vec::new();
     for k in keys {
-        let kid = k.id.as_deref();
-        if let Some(v) = &k.value {
+        let jwk = if let Some(v) = &k.value {
             let b64 = eval::text(ex, v)?;
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(b64.trim())
                 .map_err(|_| Fault::bad_value("An issuer signing key", "(not base64)"))?;
             id.extend_from_slice(&sigil_crypto::sha256(&bytes));
-            let jwk = serde_json::json!({"kty": "oct", "k": sigil_jose::base64url::encode(&bytes), "kid": kid});
-            let parsed = sigil_jose::Jwk::parse(jwk.to_string().as_bytes())
-                .and_then(|j| sym.insert_symmetric_jwk(&j));
-            if let Err(e) = parsed {
-                tracing::warn!(error = %e, "issuer signing key refused");
-            }
+            serde_json::json!({"kty": "oct", "k": sigil_jose::base64url::encode(&bytes)})
         } else if let (Some(n), Some(e)) = (&k.n, &k.e) {
             id.extend_from_slice(n.as_bytes());
             id.extend_from_slice(e.as_bytes());
-            let jwk = serde_json::json!({"kty": "RSA", "n": n, "e": e, "kid": kid});
-            let parsed =
-                sigil_jose::Jwk::parse(jwk.to_string().as_bytes()).and_then(|j| rsa.insert_jwk(&j));
-            if let Err(e) = parsed {
-                tracing::warn!(error = %e, "issuer signing key refused");
+            serde_json::json!({"kty": "RSA", "n": n, "e": e})
+        } else {
+            continue;
+        };
+        let symmetric = jwk["kty"] == "oct";
+        let mut jwk = jwk;
+        let kid = k.id.as_deref().or(token_kid);
+        if let Some(kid) = kid {
+            jwk["kid"] = J::from(kid);
+        }
+        let target = match (&k.id, symmetric) {
+            (None, _) => {
+                loose.push(KeySet::new());
+                loose.last_mut()
             }
+            (Some(_), true) => Some(&mut sym),
+            (Some(_), false) => Some(&mut rsa),
+        };
+        let Some(set) = target else { continue };
+        let parsed = sigil_jose::Jwk::parse(jwk.to_string().as_bytes()).and_then(|j| {
+            if symmetric {
+                set.insert_symmetric_jwk(&j)
+            } else {
+                set.insert_jwk(&j)
+            }
+        });
+        if let Err(e) = parsed {
+            tracing::warn!(error = %e, "issuer signing key refused");
         }
     }
-    let sets = [sym, rsa].into_iter().filter(|s| !s.is_empty()).collect();
+    let sets = [sym, rsa]
+        .into_iter()
+        .chain(loose)
+        .filter(|s| !s.is_empty())
+        .collect();
     Ok((sets, id))
+}
+
+/// The `kid` of a compact token's header, if it has one (read before verification only to pick
+/// keys; nothing else of the header is trusted yet).
+fn header_kid(token: &str) -> Option<String> {
+    let h = token.split('.').next()?;
+    let bytes = sigil_jose::base64url::decode(h).ok()?;
+    match serde_json::from_slice::<J>(&bytes).ok()? {
+        J::Object(m) => m.get("kid").and_then(J::as_str).map(str::to_owned),
+        _ => None,
+    }
 }
 
 const ALGORITHMS: [Algorithm; 12] = [

@@ -189,12 +189,12 @@ async fn fail_on_error_status_code_keeps_the_backend_response_for_on_error() {
 }
 
 #[tokio::test]
-async fn next_milestone_policies_and_liquid_are_refused_at_load() {
+async fn unsupported_policy_shapes_and_liquid_are_refused_at_load() {
     let (be, _) = echo().await;
     let f = Folder::new().api("echo", "echo", &be, false).api_policy(
         "echo",
         &policies(
-            r#"<rate-limit-by-key calls="1" renewal-period="60" counter-key="k" /><set-body template="liquid">hi</set-body>"#,
+            r#"<validate-jwt header-name="Authorization"><issuer-signing-keys><key certificate-id="c1" /></issuer-signing-keys></validate-jwt><set-body template="liquid">hi</set-body>"#,
             "<base />",
             "",
             "",
@@ -212,7 +212,7 @@ async fn next_milestone_policies_and_liquid_are_refused_at_load() {
     assert_eq!(d.len(), 2, "{err}");
     let text = err.to_string();
     assert!(
-        text.contains("policy 'rate-limit-by-key' is not yet executable"),
+        text.contains("<key certificate-id> is not supported"),
         "{text}"
     );
     assert!(text.contains("liquid"), "{text}");

@@ -32,7 +32,8 @@ async fn default_forward_appends_operation_path_and_query() {
             .unwrap()
             .starts_with("00-")
     );
-    assert_eq!(j["headers"]["x-forwarded-for"], "0.0.0.0");
+    // sigil-http's accept loop hands the peer address over (PeerAddr).
+    assert_eq!(j["headers"]["x-forwarded-for"], "127.0.0.1");
 }
 
 #[tokio::test]
@@ -311,7 +312,7 @@ async fn check_header_codes_and_messages() {
 
 #[tokio::test]
 async fn ip_filter_allow_and_forbid() {
-    // Without PeerAddr (sigil-http does not provide it yet) the caller is 0.0.0.0.
+    // sigil-http's accept loop provides PeerAddr: the caller is 127.0.0.1.
     let gw = gw_with(
         r#"<ip-filter action="allow"><address>10.0.0.1</address></ip-filter>"#,
         FWD,
@@ -322,7 +323,7 @@ async fn ip_filter_allow_and_forbid() {
     let r = gw.get("/echo/items/1").await;
     assert_eq!((r.status, r.body.clone()), (403, apim(403, "Forbidden")));
     let gw = gw_with(
-        r#"<ip-filter action="allow"><address-range from="0.0.0.0" to="0.0.0.1" /></ip-filter>"#,
+        r#"<ip-filter action="allow"><address-range from="127.0.0.0" to="127.0.0.1" /></ip-filter>"#,
         FWD,
         "",
         "",
@@ -330,7 +331,7 @@ async fn ip_filter_allow_and_forbid() {
     .await;
     assert_eq!(gw.get("/echo/items/1").await.status, 200);
     let gw = gw_with(
-        r#"<ip-filter action="forbid"><address>@("0.0.0.0")</address></ip-filter>"#,
+        r#"<ip-filter action="forbid"><address>@("127.0.0.1")</address></ip-filter>"#,
         FWD,
         "",
         "",

@@ -53,14 +53,14 @@ async fn reload_swaps_and_refuses_broken_folders() {
     f.write(
         "apis/echo/policy.xml",
         &policies(
-            r#"<rate-limit calls="1" renewal-period="60" />"#,
+            r#"<set-body template="liquid">hi</set-body>"#,
             "<base />",
             "",
             "",
         ),
     );
     let diags = gw.gw.reload(f.path(), &env).unwrap_err();
-    assert!(diags[0].message.contains("not yet executable"), "{diags:?}");
+    assert!(diags[0].message.contains("liquid"), "{diags:?}");
     assert_eq!(gw.get("/echo/items/1").await.header("x-gen-out"), Some("B"));
 }
 

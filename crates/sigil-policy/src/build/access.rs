@@ -227,7 +227,12 @@ fn required_claims(cx: &mut Cx<'_>, el: &Element) -> Vec<RequiredClaim> {
                 true
             }
         };
-        let separator = ca.string(cx, "separator");
+        // `separator=" "` (the usual one, for `scp`) must survive the trimming plain values get.
+        let separator = match ca.get("separator") {
+            Some(v) if !v.value.is_empty() && v.value.trim().is_empty() => Some(v.value.to_owned()),
+            Some(v) => cx.plain(v),
+            None => None,
+        };
         ca.finish(cx);
         only_children(cx, c, &["value"]);
         let values = child_strings(cx, c, "value");

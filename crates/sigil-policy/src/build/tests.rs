@@ -65,6 +65,11 @@ fn defaults_follow_apim() {
     assert!(matches!(&j.token, TokenSource::Header(h) if h == "Authorization"));
     assert!(j.require_signed_tokens && j.require_expiration_time);
     assert_eq!(j.clock_skew_secs, 0);
+    let doc = build(r#"<validate-jwt header-name="Authorization"><openid-config url="https://x" /><required-claims><claim name="scp" separator=" "><value>a</value></claim></required-claims></validate-jwt>"#, "inbound").unwrap();
+    let Policy::ValidateJwt(j) = &doc.inbound[0] else {
+        panic!()
+    };
+    assert_eq!(j.required_claims[0].separator.as_deref(), Some(" "));
     // The sections not written inherit.
     assert!(matches!(doc.outbound.as_slice(), [Policy::Base(_)]));
 }
