@@ -138,3 +138,97 @@ fn up_refuses_a_broken_gateway_folder_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("frobnicate"));
 }
+
+/// The gateway validates a real token from Sigil's own IdP (keys fetched over HTTPS, trusting
+/// the local CA); the folder is rewritten after start, so this also exercises hot reload.
+#[tokio::test(flavor = "multi_thread")]
+async fn validate_jwt_against_the_local_idp_after_hot_reload() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = tempfile::tempdir().unwrap();
+    folder(cfg.path(), GREETING);
+    let up = crate::proc::Up::start_with(
+        home.path(),
+        &["--gateway-config", cfg.path().to_str().unwrap()],
+    );
+    let base = up.gateway.clone().unwrap();
+    let home_s = home.path().to_str().unwrap();
+
+    let yaml = home.path().join("dir.yaml");
+    std::fs::write(&yaml, "tenants:\n  - id: 11111111-1111-1111-1111-111111111111\n    domains: [fintech.example]\n    applications:\n      - displayName: Api\n        appId: 33333333-0000-4000-8000-000000000001\n        identifierUris: [api://hello]\n        appRoles:\n          - value: Hello.Call\n            allowedMemberTypes: [Application]\n      - displayName: Caller\n        appId: 33333333-0000-4000-8000-000000000002\n        passwordCredentials:\n          - displayName: t\n            secretText: caller-secret-0123456789\n        requiredResourceAccess:\n          - resource: api://hello\n            appRoles: [Hello.Call]\n            adminConsent: true\n").unwrap();
+    let out = run(&["apply", "-f", yaml.to_str().unwrap(), "--home", home_s]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let tid = "11111111-1111-1111-1111-111111111111";
+    let guard = format!(
+        r#"<validate-jwt header-name="Authorization" failed-validation-httpcode="401" failed-validation-error-message="Unauthorized. Access token is missing or invalid."><openid-config url="{}/{tid}/v2.0/.well-known/openid-configuration" /><audiences><audience>33333333-0000-4000-8000-000000000001</audience></audiences><required-claims><claim name="roles" match="any"><value>Hello.Call</value></claim></required-claims></validate-jwt>{GREETING}"#,
+        up.url
+    );
+    folder(cfg.path(), &guard);
+
+    let ca = std::fs::read(home.path().join("pki/ca.crt")).unwrap();
+    let idp = crate::proc::client_trusting(&ca);
+    let mut token = String::new();
+    for _ in 0..50 {
+        let r = idp
+            .post(format!("{}/{tid}/oauth2/v2.0/token", up.url))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "33333333-0000-4000-8000-000000000002"),
+                ("client_secret", "caller-secret-0123456789"),
+                ("scope", "api://hello/.default"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 200 {
+            token = r.json::<serde_json::Value>().await.unwrap()["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!token.is_empty(), "no token from the IdP");
+
+    // Wait for the reload: without a token the new policy answers 401.
+    let gw = reqwest::Client::new();
+    let mut status = 0;
+    for _ in 0..50 {
+        status = gw
+            .get(format!("{base}/hello/greet"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        if status == 401 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 401, "the validate-jwt folder was not picked up");
+    let ok = gw
+        .get(format!("{base}/hello/greet"))
+        .bearer_auth(&token)
+        .header("X-Name", "caller")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200, "{:?}", ok.text().await);
+    // Change the signature's last character (always to a different one).
+    let last = if token.ends_with('A') { 'Q' } else { 'A' };
+    let forged = format!("{}{last}", &token[..token.len() - 1]);
+    let bad = gw
+        .get(format!("{base}/hello/greet"))
+        .bearer_auth(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+    assert_eq!(up.terminate().code(), Some(0));
+}
