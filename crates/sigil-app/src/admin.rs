@@ -103,6 +103,32 @@ pub async fn apply_file(
     Ok(sigil_idp_server::admin::apply_yaml(&inst.store, &file, &text, prune, &apply_env).await?)
 }
 
+/// Apply a directory document given as text (e.g. the embedded demo directory). `file:`
+/// references are refused: there is no document directory to resolve them against.
+pub async fn apply_text(
+    inst: &Installation,
+    name: &str,
+    text: &str,
+    clock: &dyn Clock,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<ApplyReport, ApplyFailure> {
+    let no_files = |p: &std::path::Path| -> Result<Vec<u8>, String> {
+        Err(format!(
+            "{}: file references are not allowed here",
+            p.display()
+        ))
+    };
+    let hash_key = sigil_idp_server::secret_hash_key(&inst.root_key);
+    let apply_env = sigil_idp_server::admin::ApplyEnv {
+        env: &env,
+        files: &no_files,
+        rng: &sigil_crypto::SystemRandom,
+        hash_key: &hash_key,
+        now: clock.now(),
+    };
+    sigil_idp_server::admin::apply_yaml(&inst.store, name, text, false, &apply_env).await
+}
+
 /// Why `apply_file` changed nothing.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

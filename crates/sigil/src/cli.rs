@@ -140,6 +140,11 @@ pub(crate) struct UpArgs {
     #[arg(long, value_name = "IP:PORT")]
     pub(crate) listen: Option<String>,
 
+    /// Also register the demo scenarios (FinTech: TransactionProcessor -> FraudDetector).
+    /// TransactionProcessor's secret comes from $TP_SECRET, or is generated and printed once.
+    #[arg(long)]
+    pub(crate) demo: bool,
+
     /// Run the gateway with this APIM (APIOps-style) configuration folder, on
     /// http://127.0.0.1:8080 and https://127.0.0.1:8444. Reloaded when files change.
     #[arg(long, value_name = "DIR")]

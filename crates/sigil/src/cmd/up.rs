@@ -19,6 +19,9 @@ pub(crate) async fn run(home: Option<PathBuf>, args: UpArgs) -> Result<(), Failu
         env: &super::process_env,
     };
     let config = AppConfig::load(&sources).map_err(|e| Failure::Config(e.to_string()))?;
+    if args.demo {
+        apply_demo(&config).await?;
+    }
     let mut running = match sigil_app::start(config, Arc::new(SystemClock)).await {
         Ok(r) => r,
         Err(e @ sigil_app::StartError::GatewayConfig(_)) => {
@@ -109,4 +112,56 @@ async fn wait_for_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// The FinTech scenario of seed 001, embedded so `sigil up --demo` works from any directory.
+const DEMO_DIRECTORY: &str = include_str!("../../../../examples/fintech/directory.yaml");
+
+async fn apply_demo(config: &AppConfig) -> Result<(), Failure> {
+    use sigil_app::admin::{Installation, apply_text};
+    let inst = Installation::open(config)
+        .await
+        .context("opening the installation")?;
+    let (secret, generated) = match super::process_env("TP_SECRET") {
+        Some(s) => (s, false),
+        None => (random_secret()?, true),
+    };
+    let env = |name: &str| {
+        if name == "TP_SECRET" {
+            Some(secret.clone())
+        } else {
+            None
+        }
+    };
+    let report = apply_text(&inst, "demo:fintech", DEMO_DIRECTORY, &SystemClock, &env)
+        .await
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("applying the demo directory: {e}")))?;
+    inst.store.close().await;
+    for c in &report.changes {
+        println!("demo: {c}");
+    }
+    println!(
+        "demo: FinTech — TransactionProcessor client_id 22222222-0000-4000-8000-000000000001,"
+    );
+    println!(
+        "      scope api://fraud-detector/.default (FraudDetector appId 22222222-0000-4000-8000-000000000002)"
+    );
+    if generated {
+        println!(
+            "      TP_SECRET={secret}   (generated; shown once — export it for examples/fintech/run)"
+        );
+    } else {
+        println!("      client secret: from $TP_SECRET");
+    }
+    Ok(())
+}
+
+/// 24 random bytes, hex: a 48-character client secret.
+fn random_secret() -> Result<String, Failure> {
+    use sigil_crypto::RandomSource as _;
+    let mut bytes = [0u8; 24];
+    sigil_crypto::SystemRandom
+        .fill(&mut bytes)
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("random source: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
