@@ -18,6 +18,7 @@ pub(crate) async fn run(home: Option<PathBuf>, args: UpArgs) -> Result<(), Failu
         gateway_config: args.gateway_config,
         env: &super::process_env,
     };
+    let signals = shutdown_signal()?;
     let config = AppConfig::load(&sources).map_err(|e| Failure::Config(e.to_string()))?;
     if args.demo {
         apply_demo(&config).await?;
@@ -40,7 +41,7 @@ pub(crate) async fn run(home: Option<PathBuf>, args: UpArgs) -> Result<(), Failu
 
     let stop = running.take_stop();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signals.await;
         tracing::info!("shutdown requested");
         drop(stop);
     });
@@ -92,25 +93,29 @@ fn print_banner(
     println!("sigil is ready");
 }
 
-async fn wait_for_signal() {
+/// Register SIGTERM and SIGINT handlers now, and return a future that completes on either.
+///
+/// Registration happens before `sigil is ready` is printed: a supervisor that signals right
+/// after readiness must get a graceful drain, not the default (immediate) termination.
+fn shutdown_signal()
+-> anyhow::Result<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+        let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+        Ok(Box::pin(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
+        }))
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(Box::pin(async {
+            let _ = tokio::signal::ctrl_c().await;
+        }))
     }
 }
 

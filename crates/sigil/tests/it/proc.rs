@@ -32,7 +32,12 @@ impl Up {
     }
 
     pub(crate) fn start_with(home: &Path, extra: &[&str]) -> Up {
+        Self::start_with_env(home, extra, &[])
+    }
+
+    pub(crate) fn start_with_env(home: &Path, extra: &[&str], env: &[(&str, &str)]) -> Up {
         let mut child = sigil()
+            .envs(env.iter().copied())
             .args([
                 "up",
                 "--home",

@@ -63,3 +63,45 @@ fn home_is_owner_only() {
     assert_eq!(mode, 0o700);
     assert_eq!(up.terminate().code(), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_registers_the_fintech_apps() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "demo-secret-0123456789abcdef";
+    let up = Up::start_with_env(dir.path(), &["--demo"], &[("TP_SECRET", secret)]);
+    let client = client_trusting(&ca_pem(dir.path()));
+    let r = client
+        .post(format!("{}/fintech.example/oauth2/v2.0/token", up.url))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "22222222-0000-4000-8000-000000000001"),
+            ("client_secret", secret),
+            ("scope", "api://fraud-detector/.default"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let payload = body["access_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let claims = String::from_utf8(base64_url(&payload)).unwrap();
+    assert!(claims.contains("\"Fraud.Scan\""), "{claims}");
+    assert!(
+        claims.contains("22222222-0000-4000-8000-000000000002"),
+        "{claims}"
+    );
+    assert_eq!(up.terminate().code(), Some(0));
+}
+
+fn base64_url(s: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .unwrap()
+}
