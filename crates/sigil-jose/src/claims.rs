@@ -60,13 +60,42 @@ impl<'de> Deserialize<'de> for NumericDate {
 }
 
 /// `aud`: a single string or an array of strings (RFC 7519 §4.1.3).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Audience {
     /// `"aud": "x"` (what Entra sends).
     One(String),
     /// `"aud": ["x", "y"]`.
     Many(Vec<String>),
+}
+
+// Hand-written rather than `#[serde(untagged)]`: untagged buffers the value into serde's
+// private `Content` and replays it per variant, which costs an extra copy of every audience on
+// the validate hot path. This visitor takes the string or the array directly.
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Audience;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Audience, E> {
+                Ok(Audience::One(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Audience, E> {
+                Ok(Audience::One(v))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Audience, A::Error> {
+                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+                while let Some(s) = seq.next_element()? {
+                    v.push(s);
+                }
+                Ok(Audience::Many(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Audience {
@@ -240,6 +269,9 @@ impl<'de> Deserialize<'de> for Claims {
 
 struct ClaimsVisitor;
 
+/// Initial capacity of `extra` once a token has any unlisted claim.
+const EXTRA_CAPACITY: usize = 7;
+
 impl<'de> Visitor<'de> for ClaimsVisitor {
     type Value = Claims;
 
@@ -254,6 +286,12 @@ impl<'de> Visitor<'de> for ClaimsVisitor {
         let mut seen = SeenFields::default();
         while let Some(Key(k)) = map.next_key()? {
             let Some(i) = field_index(&k) else {
+                if c.extra.is_empty() {
+                    // Entra access tokens carry 4-8 unlisted claims (aio, name, rh, ...); sizing
+                    // the map once on the first one avoids two regrowths. Replacing an empty
+                    // map frees nothing.
+                    c.extra = Map::with_capacity(EXTRA_CAPACITY);
+                }
                 let v = map.next_value_seed(StrictValue)?;
                 insert_extra(&mut c.extra, k, v)?;
                 continue;

@@ -1,5 +1,7 @@
 //! Compact JWS: strict parsing and signature verification against a trusted [`KeySet`].
 
+use std::mem::MaybeUninit;
+
 use crate::error::{Malformed, ValidationError};
 use crate::{Algorithm, Header, KeySet, b64, json};
 
@@ -59,9 +61,9 @@ pub(crate) fn parse<'a>(token: &'a str, limits: &Limits) -> Result<Parsed<'a>, V
     if p.len() / 4 * 3 > limits.max_payload_len {
         return Err(M(Malformed::PayloadTooLarge));
     }
-    let header_bytes = b64::decode(h).map_err(|_| M(Malformed::Base64))?;
     let signature = b64::decode(s).map_err(|_| M(Malformed::Base64))?;
-    let header: Header = parse_json(&header_bytes, Malformed::Header)?;
+    let mut buf = [MaybeUninit::uninit(); HEADER_INLINE];
+    let header: Header = decode_then(h, &mut buf, |b| parse_json(b, Malformed::Header))?;
     if header.crit.is_some() {
         return Err(ValidationError::UnsupportedCritical);
     }
@@ -78,12 +80,39 @@ pub(crate) fn parse<'a>(token: &'a str, limits: &Limits) -> Result<Parsed<'a>, V
     })
 }
 
+/// Stack buffer for the decoded header: the default `max_header_len` (1024) decodes to 768.
+const HEADER_INLINE: usize = 768;
+
+/// Stack buffer for the decoded payload on the validate path; an Entra access token payload is
+/// 0.5-3 KB. Larger payloads (up to `max_payload_len`) are decoded onto the heap.
+pub(crate) const PAYLOAD_INLINE: usize = 4096;
+
+/// Decode base64url `s` into `buf` when it fits, else onto the heap, and hand the bytes to
+/// `f`. Saves an allocation per part on the hot path; strictness is [`b64::decode`]'s.
+fn decode_then<T>(
+    s: &str,
+    buf: &mut [MaybeUninit<u8>],
+    f: impl FnOnce(&[u8]) -> Result<T, ValidationError>,
+) -> Result<T, ValidationError> {
+    if let Some(bytes) = b64::decode_into(s, buf) {
+        return f(bytes);
+    }
+    // Too big for `buf`, or invalid (then this fails the same way).
+    let bytes = b64::decode(s).map_err(|_| ValidationError::Malformed(Malformed::Base64))?;
+    f(&bytes)
+}
+
 /// Parse strict JSON into `T`, classifying duplicate members separately.
+///
+/// The bytes are checked as UTF-8 once, up front, and parsed as `&str`: from a byte slice
+/// serde_json re-validates every string token separately, which costs more on a claims payload
+/// of a few dozen short strings. Invalid UTF-8 is the same `kind` of malformed either way.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     kind: Malformed,
 ) -> Result<T, ValidationError> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    let text = std::str::from_utf8(bytes).map_err(|_| ValidationError::Malformed(kind))?;
+    serde_json::from_str(text).map_err(|e| {
         ValidationError::Malformed(if json::is_duplicate(&e) {
             Malformed::DuplicateMember
         } else {
@@ -128,6 +157,22 @@ impl Parsed<'_> {
             ValidationError::InvalidSignature
         } else {
             ValidationError::KeyNotFound
+        })
+    }
+
+    /// Decode the payload into `buf` (heap if larger), enforce the decoded size limit, and
+    /// hand the bytes to `f`.
+    pub(crate) fn with_payload<T>(
+        &self,
+        limits: &Limits,
+        buf: &mut [MaybeUninit<u8>],
+        f: impl FnOnce(&[u8]) -> Result<T, ValidationError>,
+    ) -> Result<T, ValidationError> {
+        decode_then(self.payload_b64, buf, |p| {
+            if p.len() > limits.max_payload_len {
+                return Err(ValidationError::Malformed(Malformed::PayloadTooLarge));
+            }
+            f(p)
         })
     }
 

@@ -1,6 +1,7 @@
 //! JWT validation producing a proof type.
 
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -271,8 +272,10 @@ impl Validator {
         let o = &self.opts;
         let parsed = jws::parse(token, &o.limits)?;
         parsed.verify_signature(&self.keys, &o.algorithms)?;
-        let payload = parsed.payload(&o.limits)?;
-        let claims: Claims = jws::parse_json(&payload, Malformed::Payload)?;
+        let mut buf = [MaybeUninit::uninit(); jws::PAYLOAD_INLINE];
+        let claims: Claims = parsed.with_payload(&o.limits, &mut buf, |p| {
+            jws::parse_json(p, Malformed::Payload)
+        })?;
         check_kind(o, &parsed.header, &claims)?;
         self.check_issuer(&claims)?;
         self.check_audience(&claims)?;
@@ -333,13 +336,16 @@ impl Validator {
 }
 
 fn check_kind(o: &ValidationOptions, h: &Header, c: &Claims) -> Result<(), ValidationError> {
-    let typ = h.typ.as_deref().map(|t| {
-        // RFC 7515 §4.1.9: "application/" may be omitted; compare case-insensitively.
-        let t = t.strip_prefix("application/").unwrap_or(t);
-        t.to_ascii_lowercase()
-    });
-    let at_jwt = typ.as_deref() == Some("at+jwt");
-    let plain = typ.as_deref().is_none_or(|t| t == "jwt");
+    if o.kind == TokenKind::Any {
+        return Ok(());
+    }
+    // RFC 7515 §4.1.9: "application/" may be omitted; compare case-insensitively.
+    let typ = h
+        .typ
+        .as_deref()
+        .map(|t| t.strip_prefix("application/").unwrap_or(t));
+    let at_jwt = typ.is_some_and(|t| t.eq_ignore_ascii_case("at+jwt"));
+    let plain = typ.is_none_or(|t| t.eq_ignore_ascii_case("jwt"));
     let ok = match o.kind {
         TokenKind::Any => true,
         TokenKind::AccessToken => {
