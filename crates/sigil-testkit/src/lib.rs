@@ -149,6 +149,31 @@ impl TestSigil {
         body
     }
 
+    /// `GET {idp}/{tenant}/discovery/v2.0/keys` as JSON.
+    pub async fn jwks(&self, tenant: &str) -> serde_json::Value {
+        self.client()
+            .get(format!("{}/{tenant}/discovery/v2.0/keys", self.idp_url()))
+            .send()
+            .await
+            .expect("JWKS reachable")
+            .json()
+            .await
+            .expect("JWKS JSON")
+    }
+
+    /// `POST {idp}{path}` on the admin API (e.g. `/admin/v1.0/keys/rotate?force=true`) as JSON.
+    pub async fn admin_post(&self, path: &str) -> serde_json::Value {
+        let r = self
+            .client()
+            .post(format!("{}{path}", self.idp_url()))
+            .bearer_auth(self.admin_token())
+            .send()
+            .await
+            .expect("admin API reachable");
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.json().await.expect("admin JSON")
+    }
+
     /// Look up an application's appId by display name through the admin API.
     pub async fn app_id(&self, tenant: &str, display_name: &str) -> String {
         let apps: serde_json::Value = self

@@ -1,59 +1,46 @@
+use sigil_testkit::TestSigil;
+
 use crate::fixtures::{SECRET, TENANT, fintech, header};
+
+const SCOPE: &str = "api://fraud-detector/.default";
+
+/// The `kid` of a freshly issued token for TransactionProcessor.
+async fn token_kid(sigil: &TestSigil, tp: &str) -> String {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", tp),
+        ("client_secret", SECRET),
+        ("scope", SCOPE),
+    ];
+    let (status, body) = sigil.token_request(TENANT, &form).await;
+    assert_eq!(status, 200, "{body:#}");
+    header(body["access_token"].as_str().unwrap())["kid"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn kids(jwks: &serde_json::Value) -> Vec<String> {
+    jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect()
+}
 
 #[tokio::test]
 async fn forced_rotation_publishes_and_signs_with_the_new_key_old_stays_published() {
     let (sigil, tp) = fintech().await;
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", tp.as_str()),
-        ("client_secret", SECRET),
-        ("scope", "api://fraud-detector/.default"),
-    ];
-    let (_, before) = sigil.token_request(TENANT, &form).await;
-    let old_kid = header(before["access_token"].as_str().unwrap())["kid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-
-    let r: serde_json::Value = sigil
-        .client()
-        .post(format!(
-            "{}/admin/v1.0/keys/rotate?force=true",
-            sigil.idp_url()
-        ))
-        .bearer_auth(sigil.admin_token())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let new_kid = r["kid"].as_str().unwrap().to_owned();
+    let old_kid = token_kid(&sigil, &tp).await;
+    let rotated = sigil.admin_post("/admin/v1.0/keys/rotate?force=true").await;
+    let new_kid = rotated["kid"].as_str().unwrap().to_owned();
     assert_ne!(new_kid, old_kid);
-
-    let (_, after) = sigil.token_request(TENANT, &form).await;
-    assert_eq!(
-        header(after["access_token"].as_str().unwrap())["kid"],
-        new_kid.as_str()
-    );
-    let jwks: serde_json::Value = sigil
-        .client()
-        .get(format!("{}/{TENANT}/discovery/v2.0/keys", sigil.idp_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let kids: Vec<&str> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
+    assert_eq!(token_kid(&sigil, &tp).await, new_kid);
+    let published = kids(&sigil.jwks(TENANT).await);
     assert!(
-        kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()),
-        "{kids:?}"
+        published.contains(&old_kid) && published.contains(&new_kid),
+        "{published:?}"
     );
     sigil.shutdown().await;
 }
@@ -61,66 +48,28 @@ async fn forced_rotation_publishes_and_signs_with_the_new_key_old_stays_publishe
 #[tokio::test]
 async fn scheduled_rotation_publishes_next_key_without_signing_with_it() {
     let (sigil, tp) = fintech().await;
-    let r: serde_json::Value = sigil
-        .client()
-        .post(format!("{}/admin/v1.0/keys/rotate", sigil.idp_url()))
-        .bearer_auth(sigil.admin_token())
-        .send()
-        .await
+    let next = sigil.admin_post("/admin/v1.0/keys/rotate").await["kid"]
+        .as_str()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let next = r["kid"].as_str().unwrap().to_owned();
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", tp.as_str()),
-        ("client_secret", SECRET),
-        ("scope", "api://fraud-detector/.default"),
-    ];
-    let (_, t) = sigil.token_request(TENANT, &form).await;
-    assert_ne!(
-        header(t["access_token"].as_str().unwrap())["kid"],
-        next.as_str()
-    );
-    let jwks: serde_json::Value = sigil
-        .client()
-        .get(format!("{}/common/discovery/v2.0/keys", sigil.idp_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+        .to_owned();
+    assert_ne!(token_kid(&sigil, &tp).await, next);
+    let published = kids(&sigil.jwks("common").await);
+    assert_eq!(published.len(), 2);
+    assert!(published.contains(&next));
     sigil.shutdown().await;
 }
 
 #[tokio::test]
 async fn keys_survive_restart() {
     let (sigil, tp) = fintech().await;
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", tp.as_str()),
-        ("client_secret", SECRET),
-        ("scope", "api://fraud-detector/.default"),
-    ];
-    let (_, t) = sigil.token_request(TENANT, &form).await;
-    let kid = header(t["access_token"].as_str().unwrap())["kid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let kid = token_kid(&sigil, &tp).await;
     let home = sigil.shutdown().await.unwrap();
-    let again = sigil_testkit::TestSigil::start_with(sigil_testkit::Options {
+    let again = TestSigil::start_with(sigil_testkit::Options {
         home: Some(home.path().to_path_buf()),
         ..Default::default()
     })
     .await;
-    let (status, t) = again.token_request(TENANT, &form).await;
-    assert_eq!(status, 200, "directory and secret survived: {t:#}");
-    assert_eq!(
-        header(t["access_token"].as_str().unwrap())["kid"],
-        kid.as_str()
-    );
+    // The directory, the hashed secret and the signing key all survived.
+    assert_eq!(token_kid(&again, &tp).await, kid);
     again.shutdown().await;
 }
