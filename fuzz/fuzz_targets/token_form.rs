@@ -16,8 +16,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     };
     if let Ok(request) = TokenRequest::decode(&form, authorization) {
         let grant_types = form.iter().filter(|(k, _)| k == "grant_type").count();
-        assert_eq!(grant_types, 1, "accepted a request without exactly one grant_type");
+        assert_eq!(
+            grant_types, 1,
+            "accepted a request without exactly one grant_type"
+        );
         let again = TokenRequest::decode(&form, authorization);
-        assert_eq!(again.as_ref().ok(), Some(&request), "decoding is not deterministic");
+        assert_eq!(
+            again.as_ref().ok(),
+            Some(&request),
+            "decoding is not deterministic"
+        );
     }
 });
