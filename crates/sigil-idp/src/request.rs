@@ -166,7 +166,11 @@ fn form_decode(s: &str) -> Option<String> {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' => {
+                // Exactly two hex digits: `from_str_radix` alone would accept "+1".
                 let hex = s.get(i + 1..i + 3)?;
+                if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                    return None;
+                }
                 out.push(u8::from_str_radix(hex, 16).ok()?);
                 i += 2;
             }
@@ -231,6 +235,23 @@ mod tests {
                 client_id: "my client".into(),
                 secret: "p:ss w".into()
             }
+        );
+    }
+
+    #[test]
+    fn basic_auth_percent_escapes_need_two_hex_digits() {
+        // Found by the token_form fuzz target: "%+1" used to decode to 0x01.
+        assert_eq!(form_decode("c%+1"), None);
+        assert_eq!(form_decode("c%4"), None);
+        assert_eq!(form_decode("c%41"), Some("cA".to_owned()));
+        let hdr = format!("Basic {}", STANDARD.encode("c%+1:s"));
+        let r = TokenRequest::decode(
+            &form(&[("grant_type", "client_credentials"), ("scope", "s")]),
+            Some(&hdr),
+        );
+        assert!(
+            r.is_err(),
+            "a malformed Basic header is no credential: {r:?}"
         );
     }
 
