@@ -207,16 +207,7 @@ impl Checker {
     ) -> CResult<(Node, Type)> {
         if let Some(class) = self.static_class(recv) {
             let (arg_nodes, arg_types, outs) = self.args(args.unwrap_or(&[]))?;
-            let consts: Vec<Option<Value>> = arg_nodes
-                .iter()
-                .map(|n| {
-                    if let Node::Const(v) = n {
-                        Some(v.clone())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
+            let consts = constants(&arg_nodes);
             let site = Site {
                 name,
                 args: args.map(|_| arg_types.as_slice()),
@@ -282,16 +273,7 @@ impl Checker {
             return self.mutation(recv, m, args, pos);
         }
         let (arg_nodes, arg_types, outs) = self.args(args.unwrap_or(&[]))?;
-        let consts: Vec<Option<Value>> = arg_nodes
-            .iter()
-            .map(|n| {
-                if let Node::Const(v) = n {
-                    Some(v.clone())
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let consts = constants(&arg_nodes);
         let site = Site {
             name,
             args: args.map(|_| arg_types.as_slice()),
@@ -443,4 +425,18 @@ fn arity_note(args: Option<&[Arg]>) -> String {
         Some(a) => format!(" with {} argument(s)", a.len()),
         None => String::new(),
     }
+}
+
+/// The compile-time constant of each argument (`None` where it is computed at run time), so
+/// builtins can check literal arguments (e.g. compile a constant regex) at load time.
+fn constants(args: &[Node]) -> Vec<Option<Value>> {
+    args.iter()
+        .map(|n| {
+            if let Node::Const(v) = n {
+                Some(v.clone())
+            } else {
+                None
+            }
+        })
+        .collect()
 }
