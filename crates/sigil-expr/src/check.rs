@@ -33,6 +33,27 @@ pub(crate) struct Checker {
     loops: u32,
 }
 
+/// Split `local[k1][k2]...` into the expression at its root and the index arguments, outermost
+/// first (used by element assignment and JSON mutation, which both need the local behind it).
+pub(crate) fn index_chain(expr: &Expr) -> CResult<(&Expr, Vec<&Expr>)> {
+    let mut path = Vec::new();
+    let mut cur = expr;
+    while let ExprKind::Index {
+        recv,
+        args,
+        null_cond: false,
+    } = &cur.kind
+    {
+        let [k] = args.as_slice() else {
+            return err(cur.pos, "multi-dimensional indexers are not supported");
+        };
+        path.push(k);
+        cur = recv;
+    }
+    path.reverse();
+    Ok((cur, path))
+}
+
 pub(crate) fn err<T>(pos: usize, msg: impl Into<String>) -> CResult<T> {
     Err(CompileError::new(pos, msg))
 }

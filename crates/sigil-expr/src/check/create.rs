@@ -27,21 +27,7 @@ impl Checker {
         args: &[Arg],
         pos: usize,
     ) -> CResult<(Node, Type)> {
-        let mut path = Vec::new();
-        let mut cur = recv;
-        while let ExprKind::Index {
-            recv,
-            args,
-            null_cond: false,
-        } = &cur.kind
-        {
-            let [k] = args.as_slice() else {
-                return err(cur.pos, "multi-dimensional indexers are not supported");
-            };
-            path.push(k);
-            cur = recv;
-        }
-        path.reverse();
+        let (cur, path) = super::index_chain(recv)?;
         let ExprKind::Name(name) = &cur.kind else {
             return err(
                 pos,

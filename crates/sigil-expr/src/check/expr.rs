@@ -437,22 +437,7 @@ impl Checker {
         pos: usize,
     ) -> CResult<(Node, Type)> {
         let (vn, vt) = self.expr(value)?;
-        // Walk `local[k1][k2]...` down to the local.
-        let mut path = Vec::new();
-        let mut cur = target;
-        while let ExprKind::Index {
-            recv,
-            args,
-            null_cond: false,
-        } = &cur.kind
-        {
-            let [k] = args.as_slice() else {
-                return err(cur.pos, "multi-dimensional indexers are not supported");
-            };
-            path.push(k);
-            cur = recv;
-        }
-        path.reverse();
+        let (cur, path) = super::index_chain(target)?;
         let ExprKind::Name(name) = &cur.kind else {
             return err(
                 target.pos,
