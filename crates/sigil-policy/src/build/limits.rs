@@ -2,7 +2,7 @@
 
 use super::{Attrs, Cx, no_children, only_children};
 use crate::model::{LimitHeaders, Quota, QuotaByKey, RateLimit, RateLimitByKey, ScopedLimit};
-use crate::template::{Typed, ValueType};
+use crate::template::{Template, Typed, ValueType};
 use crate::xml::Element;
 
 fn headers(cx: &mut Cx<'_>, a: &mut Attrs<'_>) -> LimitHeaders {
@@ -59,6 +59,24 @@ fn scoped(cx: &mut Cx<'_>, el: &Element, child: &str, quota: bool) -> Vec<Scoped
     out
 }
 
+/// `counter-key`, `increment-condition` and `increment-count`, shared by the `*-by-key` policies.
+fn counter_attrs(
+    cx: &mut Cx<'_>,
+    a: &mut Attrs<'_>,
+) -> (Option<Template>, Option<Typed<bool>>, Option<Typed<u64>>) {
+    let counter_key = a
+        .required(cx, "counter-key")
+        .and_then(|v| cx.template(v, ValueType::String));
+    let increment_condition = a
+        .get("increment-condition")
+        .and_then(|v| cx.typed::<bool>(v, ValueType::Bool, "true or false"));
+    let increment_count = match a.get("increment-count") {
+        None => Some(Typed::Literal(1)),
+        Some(v) => cx.typed::<u64>(v, ValueType::Int, "a count"),
+    };
+    (counter_key, increment_condition, increment_count)
+}
+
 fn check_window(cx: &mut Cx<'_>, el: &Element, v: Option<&Typed<u64>>) {
     if let Some(Typed::Literal(p)) = v {
         if *p == 0 || *p > 300 {
@@ -102,16 +120,7 @@ pub(super) fn rate_limit_by_key(cx: &mut Cx<'_>, el: &Element) -> Option<RateLim
     let renewal = a
         .required(cx, "renewal-period")
         .and_then(|v| cx.typed::<u64>(v, ValueType::Int, "seconds"));
-    let counter_key = a
-        .required(cx, "counter-key")
-        .and_then(|v| cx.template(v, ValueType::String));
-    let increment_condition = a
-        .get("increment-condition")
-        .and_then(|v| cx.typed::<bool>(v, ValueType::Bool, "true or false"));
-    let increment_count = match a.get("increment-count") {
-        None => Some(Typed::Literal(1)),
-        Some(v) => cx.typed::<u64>(v, ValueType::Int, "a count"),
-    };
+    let (counter_key, increment_condition, increment_count) = counter_attrs(cx, &mut a);
     let headers = headers(cx, &mut a);
     a.finish(cx);
     no_children(cx, el);
@@ -166,16 +175,7 @@ pub(super) fn quota_by_key(cx: &mut Cx<'_>, el: &Element) -> Option<QuotaByKey> 
     let renewal = a
         .required(cx, "renewal-period")
         .and_then(|v| cx.typed::<u64>(v, ValueType::Int, "seconds"));
-    let counter_key = a
-        .required(cx, "counter-key")
-        .and_then(|v| cx.template(v, ValueType::String));
-    let increment_condition = a
-        .get("increment-condition")
-        .and_then(|v| cx.typed::<bool>(v, ValueType::Bool, "true or false"));
-    let increment_count = match a.get("increment-count") {
-        None => Some(Typed::Literal(1)),
-        Some(v) => cx.typed::<u64>(v, ValueType::Int, "a count"),
-    };
+    let (counter_key, increment_condition, increment_count) = counter_attrs(cx, &mut a);
     let first_period_start = a.string(cx, "first-period-start");
     a.finish(cx);
     no_children(cx, el);
