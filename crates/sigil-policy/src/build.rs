@@ -6,6 +6,7 @@
 mod access;
 mod core;
 mod limits;
+mod validate;
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -26,8 +27,14 @@ pub(crate) struct Cx<'a> {
     pub(crate) fragments: Option<&'a HashMap<String, Vec<Policy>>>,
     /// Known backend ids (lower-cased).
     pub(crate) backends: &'a HashSet<String>,
+    /// Uploaded schemas (`schemas/<id>/`) by lower-cased id: the JSON document, `None` for an
+    /// XML schema.
+    pub(crate) schemas: &'a Schemas,
     pub(crate) scope: Scope,
 }
+
+/// Uploaded schemas by lower-cased id (`None` for XML ones).
+pub(crate) type Schemas = HashMap<String, Option<serde_json::Value>>;
 
 /// Reads a `<policies>` document.
 pub(crate) fn document(cx: &mut Cx<'_>, root: &Element) -> PolicyDocument {
@@ -184,6 +191,18 @@ fn policy(cx: &mut Cx<'_>, el: &Element) -> Option<Policy> {
         "rate-limit-by-key" => Policy::RateLimitByKey(Arc::new(limits::rate_limit_by_key(cx, el)?)),
         "quota" => Policy::Quota(Arc::new(limits::quota(cx, el)?)),
         "quota-by-key" => Policy::QuotaByKey(Arc::new(limits::quota_by_key(cx, el)?)),
+        "validate-content" => {
+            Policy::ValidateContent(Arc::new(validate::validate_content(cx, el)?))
+        }
+        "validate-parameters" => {
+            Policy::ValidateParameters(Arc::new(validate::validate_parameters(cx, el)?))
+        }
+        "validate-headers" => {
+            Policy::ValidateHeaders(Arc::new(validate::validate_headers(cx, el)?))
+        }
+        "validate-status-code" => {
+            Policy::ValidateStatusCode(Arc::new(validate::validate_status_code(cx, el)?))
+        }
         other => {
             cx.error(&el.pos, format!("unsupported policy '{other}'"));
             return None;

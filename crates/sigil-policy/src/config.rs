@@ -4,10 +4,12 @@
 mod files;
 mod loader;
 mod openapi;
+mod schemas;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::contract::Contract;
 use crate::diag::Diagnostic;
 use crate::merge::merge;
 use crate::model::{Policy, PolicyDocument};
@@ -103,6 +105,9 @@ pub struct Operation {
     pub policy: PolicyDocument,
     /// Response examples for `mock-response`.
     pub examples: Vec<MockExample>,
+    /// What the specification declares about the operation's messages, with the schemas the
+    /// configuration's validation policies use compiled.
+    pub contract: Contract,
 }
 
 /// One product (`products/<name>/`).

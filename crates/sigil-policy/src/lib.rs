@@ -14,6 +14,7 @@
 
 mod build;
 mod config;
+pub mod contract;
 mod diag;
 mod merge;
 pub mod model;
@@ -43,12 +44,14 @@ pub fn parse_policy(file: &str, text: &str) -> Result<model::PolicyDocument, Vec
     let nvs = template::NamedValues::default();
     let backends = HashSet::new();
     let fragments = std::collections::HashMap::new();
+    let schemas = build::Schemas::new();
     let mut cx = build::Cx {
         src: &src,
         nvs: &nvs,
         diags: &mut diags,
         fragments: Some(&fragments),
         backends: &backends,
+        schemas: &schemas,
         scope: model::Scope::Global,
     };
     let doc = build::document(&mut cx, &root);

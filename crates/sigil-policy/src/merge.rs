@@ -46,12 +46,14 @@ mod tests {
         let mut diags = Diags::default();
         let nvs = NamedValues::default();
         let backends = HashSet::new();
+        let schemas = crate::build::Schemas::new();
         let mut cx = Cx {
             src: &src,
             nvs: &nvs,
             diags: &mut diags,
             fragments: None,
             backends: &backends,
+            schemas: &schemas,
             scope,
         };
         let d = document(&mut cx, &root);

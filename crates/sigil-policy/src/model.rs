@@ -12,6 +12,14 @@ use crate::diag::Pos;
 use crate::print::Snippet;
 use crate::template::{Template, Typed};
 
+mod validation;
+
+pub use validation::{
+    ContentRule, ContentTypeMap, NamedAction, ParameterGroup, TypeMapping, TypeMatch,
+    UploadedSchema, ValidateAs, ValidateContent, ValidateHeaders, ValidateParameters,
+    ValidateStatusCode, ValidationAction,
+};
+
 /// A whole policy document: the four sections, in execution order.
 #[derive(Clone, Debug, Default)]
 pub struct PolicyDocument {
@@ -188,6 +196,14 @@ pub enum Policy {
     Quota(Arc<Quota>),
     /// `quota-by-key`
     QuotaByKey(Arc<QuotaByKey>),
+    /// `validate-content`
+    ValidateContent(Arc<ValidateContent>),
+    /// `validate-parameters`
+    ValidateParameters(Arc<ValidateParameters>),
+    /// `validate-headers`
+    ValidateHeaders(Arc<ValidateHeaders>),
+    /// `validate-status-code`
+    ValidateStatusCode(Arc<ValidateStatusCode>),
 }
 
 impl Policy {
@@ -220,12 +236,38 @@ impl Policy {
             Policy::RateLimitByKey(p) => &p.meta,
             Policy::Quota(p) => &p.meta,
             Policy::QuotaByKey(p) => &p.meta,
+            Policy::ValidateContent(p) => &p.meta,
+            Policy::ValidateParameters(p) => &p.meta,
+            Policy::ValidateHeaders(p) => &p.meta,
+            Policy::ValidateStatusCode(p) => &p.meta,
         }
     }
 
     /// The element name (`context.LastError.Source`).
     pub fn name(&self) -> &str {
         &self.meta().snippet.name
+    }
+}
+
+/// Visits every policy of `list`, the children of `choose`, `retry`, `limit-concurrency` and
+/// included fragments too.
+pub fn walk(list: &[Policy], f: &mut dyn FnMut(&Policy)) {
+    for p in list {
+        f(p);
+        match p {
+            Policy::Choose(c) => {
+                for w in &c.whens {
+                    walk(&w.policies, f);
+                }
+                if let Some(o) = &c.otherwise {
+                    walk(o, f);
+                }
+            }
+            Policy::Retry(r) => walk(&r.policies, f),
+            Policy::LimitConcurrency(l) => walk(&l.policies, f),
+            Policy::IncludeFragment(i) => walk(&i.policies, f),
+            _ => {}
+        }
     }
 }
 

@@ -16,12 +16,21 @@ fn build(inbound_or_backend: &str, section: &str) -> Result<PolicyDocument, Vec<
     nvs.insert(NamedValue::new("key", "hunter2", true));
     let backends: HashSet<String> = ["known".to_owned()].into();
     let fragments = HashMap::new();
+    let schemas: Schemas = [
+        (
+            "addr".to_owned(),
+            Some(serde_json::json!({"components": {"schemas": {"address": {"type": "object", "required": ["city"]}}}})),
+        ),
+        ("soapy".to_owned(), None),
+    ]
+    .into();
     let mut cx = Cx {
         src: &src,
         nvs: &nvs,
         diags: &mut diags,
         fragments: Some(&fragments),
         backends: &backends,
+        schemas: &schemas,
         scope: Scope::Api,
     };
     let doc = document(&mut cx, &root);

@@ -10,8 +10,9 @@ use serde_json::Value;
 use sigil_core::Secret;
 
 use super::files::{Folder, env_ref};
-use super::{Api, Backend, GatewayConfig, KeyNames, Operation, Product, openapi};
-use crate::build::{self, Cx};
+use super::{Api, Backend, GatewayConfig, KeyNames, Operation, Product, openapi, schemas};
+use crate::build::{self, Cx, Schemas};
+use crate::contract::{self, Needs, Spec};
 use crate::diag::{Diagnostic, Diags, Pos};
 use crate::model::{Policy, PolicyDocument, Scope, Section};
 use crate::route::{RouteTable, UrlTemplate};
@@ -132,6 +133,9 @@ struct Loader<'a> {
     nvs: NamedValues,
     backend_ids: HashSet<String>,
     fragments: HashMap<String, Vec<Policy>>,
+    schemas: Schemas,
+    /// Each API's specification (and its file), kept until the schemas are compiled.
+    specs: HashMap<String, (Spec, Arc<str>)>,
 }
 
 pub(super) fn load(
@@ -145,6 +149,8 @@ pub(super) fn load(
         nvs: NamedValues::default(),
         backend_ids: HashSet::new(),
         fragments: HashMap::new(),
+        schemas: Schemas::new(),
+        specs: HashMap::new(),
     };
     if !dir.is_dir() {
         l.diags.error(
@@ -154,14 +160,16 @@ pub(super) fn load(
         return Err(l.diags.into_sorted());
     }
     l.named_values();
+    l.schemas = schemas::load(&l.folder, &mut l.diags);
     let backends = l.backends();
     let fragments = l.fragments();
     let global = match dir.join("policy.xml") {
         p if p.is_file() => l.policy_file(&p, Scope::Global),
         _ => default_global(&l.folder.rel(&dir.join("policy.xml"))),
     };
-    let apis = l.apis();
+    let mut apis = l.apis();
     let products = l.products(&apis);
+    l.compile_contracts(&mut apis, &global, &products);
     let subscriptions = l.subscriptions(&apis, &products);
     let mut routes = RouteTable::default();
     for api in apis.values().filter(|a| a.is_current) {
@@ -206,6 +214,7 @@ fn default_global(file: &Arc<str>) -> PolicyDocument {
     let mut diags = Diags::default();
     let nvs = NamedValues::default();
     let backends = HashSet::new();
+    let schemas = Schemas::new();
     match xml::parse(&src) {
         Ok(root) => {
             let mut cx = Cx {
@@ -214,6 +223,7 @@ fn default_global(file: &Arc<str>) -> PolicyDocument {
                 diags: &mut diags,
                 fragments: None,
                 backends: &backends,
+                schemas: &schemas,
                 scope: Scope::Global,
             };
             build::document(&mut cx, &root)
@@ -348,6 +358,7 @@ impl Loader<'_> {
                 diags: &mut self.diags,
                 fragments: None,
                 backends: &self.backend_ids,
+                schemas: &self.schemas,
                 scope: Scope::Fragment,
             };
             let policies = build::fragment(&mut cx, &root);
@@ -378,6 +389,7 @@ impl Loader<'_> {
             diags: &mut self.diags,
             fragments: Some(&self.fragments),
             backends: &self.backend_ids,
+            schemas: &self.schemas,
             scope,
         };
         let doc = build::document(&mut cx, &root);
@@ -400,7 +412,12 @@ impl Loader<'_> {
                     Policy::RateLimit(_)
                     | Policy::RateLimitByKey(_)
                     | Policy::Quota(_)
-                    | Policy::QuotaByKey(_) => section != Section::Inbound,
+                    | Policy::QuotaByKey(_)
+                    | Policy::ValidateParameters(_) => section != Section::Inbound,
+                    Policy::ValidateContent(_) => section == Section::Backend,
+                    Policy::ValidateHeaders(_) | Policy::ValidateStatusCode(_) => {
+                        !matches!(section, Section::Outbound | Section::OnError)
+                    }
                     _ => false,
                 };
                 if bad {
@@ -421,6 +438,41 @@ impl Loader<'_> {
                     self.diags
                         .error(&m.pos, "<rate-limit> is not allowed at global scope");
                 }
+            }
+        }
+    }
+
+    /// Compiles the schemas the validation policies of the whole configuration can use, for
+    /// every API (a global or product policy applies to all of them). Nothing is compiled
+    /// when there is no validation policy.
+    fn compile_contracts(
+        &mut self,
+        apis: &mut BTreeMap<String, Api>,
+        global: &PolicyDocument,
+        products: &BTreeMap<String, Product>,
+    ) {
+        let mut needs = Needs::default();
+        needs.add_document(global);
+        for p in products.values() {
+            needs.add_document(&p.policy);
+        }
+        for api in apis.values() {
+            needs.add_document(&api.policy);
+            for op in api.operations.values() {
+                needs.add_document(&op.policy);
+            }
+        }
+        for (name, api) in apis.iter_mut() {
+            let Some((spec, rel)) = self.specs.remove(name) else {
+                continue;
+            };
+            let mut contracts: Vec<(&str, &mut contract::Contract)> = api
+                .operations
+                .values_mut()
+                .map(|o| (o.name.as_str(), &mut o.contract))
+                .collect();
+            for e in contract::compile_api(&spec, &mut contracts, &needs) {
+                self.diags.error(&Pos::start_of(&rel), e);
             }
         }
     }
@@ -464,7 +516,10 @@ impl Loader<'_> {
                 let text = self.folder.read(p, &mut self.diags)?;
                 let yaml = p.extension().is_none_or(|e| e != "json");
                 match openapi::parse(&text, yaml) {
-                    Ok(ops) => ops,
+                    Ok((ops, parsed)) => {
+                        self.specs.insert(name.to_owned(), (parsed, rel));
+                        ops
+                    }
                     Err(e) => {
                         self.diags.error(&Pos::start_of(&rel), e);
                         Vec::new()
@@ -521,6 +576,7 @@ impl Loader<'_> {
                     display_name: op.summary,
                     policy: base_only(&info_rel, Scope::Operation),
                     examples: op.examples,
+                    contract: op.contract,
                 },
             );
         }

@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use crate::contract::{self, Contract, Spec};
+
 /// A response example `mock-response` can return.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MockExample {
@@ -24,14 +26,17 @@ pub(crate) struct SpecOperation {
     pub(crate) url_template: String,
     pub(crate) summary: Option<String>,
     pub(crate) examples: Vec<MockExample>,
+    /// Bodies, parameters and responses (schemas not compiled yet).
+    pub(crate) contract: Contract,
 }
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Parses the specification text; `yaml` selects the YAML reader.
-pub(crate) fn parse(text: &str, yaml: bool) -> Result<Vec<SpecOperation>, String> {
+/// Parses the specification text; `yaml` selects the YAML reader. Returns the operations and
+/// the document (kept for compiling schemas once the policies are known).
+pub(crate) fn parse(text: &str, yaml: bool) -> Result<(Vec<SpecOperation>, Spec), String> {
     let doc: Value = if yaml {
         serde_saphyr::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?
     } else {
@@ -41,8 +46,10 @@ pub(crate) fn parse(text: &str, yaml: bool) -> Result<Vec<SpecOperation>, String
     if !swagger2 && doc.get("openapi").is_none() {
         return Err("not an OpenAPI document: neither 'openapi' nor 'swagger' is set".into());
     }
+    let spec = Spec::new(doc);
+    let doc = &spec.doc;
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), spec));
     };
     let mut ops = Vec::new();
     for (path, item) in paths {
@@ -61,7 +68,9 @@ pub(crate) fn parse(text: &str, yaml: bool) -> Result<Vec<SpecOperation>, String
                 },
                 str::to_owned,
             );
+            let contract = contract::extract(&spec, path, method, &name);
             ops.push(SpecOperation {
+                contract,
                 name,
                 method: method.to_ascii_uppercase(),
                 url_template: path.clone(),
@@ -70,7 +79,7 @@ pub(crate) fn parse(text: &str, yaml: bool) -> Result<Vec<SpecOperation>, String
             });
         }
     }
-    Ok(ops)
+    Ok((ops, spec))
 }
 
 fn examples(op: &Value, swagger2: bool) -> Vec<MockExample> {
@@ -124,7 +133,7 @@ mod tests {
     #[test]
     fn reads_openapi3_yaml_with_examples() {
         let y = "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /users/{id}:\n    get:\n      operationId: get-user\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              example: {id: 1}\n";
-        let ops = parse(y, true).unwrap();
+        let (ops, _) = parse(y, true).unwrap();
         assert_eq!(ops.len(), 1);
         assert_eq!(
             (
@@ -143,7 +152,7 @@ mod tests {
     #[test]
     fn reads_swagger2_json_and_names_unnamed_operations() {
         let j = r#"{"swagger":"2.0","paths":{"/a/{b}":{"post":{"responses":{"201":{"examples":{"application/json":{"x":1}}}}}}}}"#;
-        let ops = parse(j, false).unwrap();
+        let (ops, _) = parse(j, false).unwrap();
         assert_eq!(ops[0].name, "post-a--b");
         assert_eq!(ops[0].examples[0].status, 201);
         assert!(parse("{}", false).is_err());
