@@ -266,6 +266,32 @@ impl Fault {
         )
     }
 
+    /// A validation policy with `prevent` found a problem. In a request (inbound) the caller
+    /// gets 400 with the public text; in a response, 502 with APIM's masked text, so nothing
+    /// about the backend leaks. `LastError.Message` holds the details either way.
+    pub(crate) fn validation(
+        source: &str,
+        response: bool,
+        details: String,
+        public: String,
+    ) -> Self {
+        if response {
+            Self::new(
+                source,
+                "Response not allowed",
+                details,
+                DefaultResponse::Apim(502, MSG_VALIDATION_MASKED.into()),
+            )
+        } else {
+            Self::new(
+                source,
+                "Bad request",
+                details,
+                DefaultResponse::Apim(400, public),
+            )
+        }
+    }
+
     /// Something the configuration should have made impossible.
     pub(crate) fn internal(source: &str, message: impl Into<String>) -> Self {
         Self::new(
@@ -315,6 +341,10 @@ pub(crate) fn timespan(d: std::time::Duration) -> String {
 pub(crate) const MSG_KEY_MISSING: &str = "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.";
 /// APIM's text for a wrong, inactive or out-of-scope key.
 pub(crate) const MSG_KEY_INVALID: &str = "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.";
+/// APIM's public text for a validation error it does not explain to the caller (every
+/// response-side error, and request-side schema problems).
+pub(crate) const MSG_VALIDATION_MASKED: &str =
+    "The request could not be processed due to an internal error. Contact the API owner.";
 /// APIM's 404 text.
 pub(crate) const MSG_NOT_FOUND: &str = "Resource not found";
 

@@ -12,7 +12,7 @@ use sigil_policy::model::{Policy, Scope, Section};
 use crate::context::Exchange;
 use crate::errors::Fault;
 use crate::eval;
-use crate::policies::{access, backend, cors, jwt, limits, message, respond};
+use crate::policies::{access, backend, cors, jwt, limits, message, respond, validate};
 use crate::runtime::Prepared;
 use crate::{Shared, proxy};
 
@@ -147,6 +147,10 @@ async fn step<'a, 'c: 'a>(
         Policy::RateLimitByKey(r) => limits::rate_limit_by_key(ex, env, r)?,
         Policy::Quota(q) => limits::quota(ex, env, q)?,
         Policy::QuotaByKey(q) => limits::quota_by_key(ex, env, q)?,
+        Policy::ValidateContent(v) => validate::validate_content(ex, env, v, target).await?,
+        Policy::ValidateParameters(v) => validate::validate_parameters(ex, v, target)?,
+        Policy::ValidateHeaders(v) => validate::validate_headers(ex, v, target)?,
+        Policy::ValidateStatusCode(v) => validate::validate_status_code(ex, v, target)?,
         Policy::Choose(c) => {
             for (w_i, w) in c.whens.iter().enumerate() {
                 if eval::boolean(ex, &w.condition)? {

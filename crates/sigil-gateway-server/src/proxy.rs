@@ -176,7 +176,7 @@ pub(crate) async fn collect(body: Body, limit: usize) -> Result<Bytes, CollectEr
 }
 
 /// True when a streamed request body was cut off by `max_body_bytes` while being forwarded.
-fn caused_by_body_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn caused_by_body_limit(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if err.is::<http_body_util::LengthLimitError>() {

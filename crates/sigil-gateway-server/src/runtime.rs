@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sigil_policy::model::{Policy, PolicyDocument, Section};
+use sigil_policy::model::{Policy, PolicyDocument, Section, TypeMatch, ValidateAs};
 use sigil_policy::template::Template;
 use sigil_policy::{Diagnostic, GatewayConfig};
 
@@ -149,26 +149,7 @@ impl Runtime {
     }
 }
 
-/// Visits every policy, children included.
-pub(crate) fn walk(list: &[Policy], f: &mut dyn FnMut(&Policy)) {
-    for p in list {
-        f(p);
-        match p {
-            Policy::Choose(c) => {
-                for w in &c.whens {
-                    walk(&w.policies, f);
-                }
-                if let Some(o) = &c.otherwise {
-                    walk(o, f);
-                }
-            }
-            Policy::Retry(r) => walk(&r.policies, f),
-            Policy::LimitConcurrency(l) => walk(&l.policies, f),
-            Policy::IncludeFragment(i) => walk(&i.policies, f),
-            _ => {}
-        }
-    }
-}
+pub(crate) use sigil_policy::model::walk;
 
 /// Policies the model knows but this gateway cannot run yet: refused when the configuration is
 /// loaded, never skipped at run time.
@@ -187,6 +168,12 @@ fn not_executable(p: &Policy, out: &mut Vec<Diagnostic>) {
         }
         Policy::ForwardRequest(f) if f.follow_redirects => {
             "forward-request follow-redirects=\"true\" is not supported by the gateway".into()
+        }
+        Policy::ValidateContent(v) if v.contents.iter().any(|c| c.validate_as != ValidateAs::Json) => {
+            "validate-content validate-as=\"xml\" and \"soap\" are not supported by the gateway (JSON bodies only)".into()
+        }
+        Policy::ValidateContent(v) if v.contents.iter().any(|c| c.case_insensitive_property_names) => {
+            "validate-content case-insensitive-property-names=\"true\" is not supported by the gateway".into()
         }
         _ => return,
     };
@@ -253,6 +240,19 @@ fn policy_reads_body(p: &Policy) -> bool {
         Policy::ValidateJwt(j) => {
             matches!(&j.token, sigil_policy::model::TokenSource::Value(v) if t(v))
         }
+        Policy::ValidateContent(v) => v.content_type_map.as_ref().is_some_and(|m| {
+            m.types
+                .iter()
+                .any(|t| matches!(&t.from, TypeMatch::When(c) if typed_reads(c)))
+        }),
+        Policy::ValidateParameters(v) => {
+            typed_reads(&v.specified_parameter_action)
+                || typed_reads(&v.unspecified_parameter_action)
+        }
+        Policy::ValidateHeaders(v) => {
+            typed_reads(&v.specified_header_action) || typed_reads(&v.unspecified_header_action)
+        }
+        Policy::ValidateStatusCode(v) => typed_reads(&v.unspecified_status_code_action),
         _ => false,
     }
 }

@@ -7,3 +7,4 @@ pub(crate) mod jwt;
 pub(crate) mod limits;
 pub(crate) mod message;
 pub(crate) mod respond;
+pub(crate) mod validate;

@@ -12,3 +12,4 @@ mod reload;
 mod seed;
 mod subscriptions;
 mod support;
+mod validation;
