@@ -43,7 +43,7 @@ pub fn coerce(values: &[&str], split: Split, kind: &Kind) -> Result<Value, Coerc
                 Split::Repeat => values.to_vec(),
                 Split::Delimited(d) => match values {
                     [] => Vec::new(),
-                    [one] if one.is_empty() => Vec::new(),
+                    [""] => Vec::new(),
                     [one] => one.split(d).collect(),
                     _ => return Err(CoerceError::Multiple),
                 },
