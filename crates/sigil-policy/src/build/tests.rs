@@ -181,3 +181,82 @@ fn access_policies_are_typed() {
         matches!(r.calls, Typed::Literal(10)) && matches!(r.increment_count, Typed::Literal(1))
     );
 }
+
+#[test]
+fn validation_policies_are_typed() {
+    use crate::model::{TypeMatch, ValidateAs, ValidationAction};
+    use crate::template::Typed;
+    let doc = build(
+        r##"<validate-content unspecified-content-type-action="Detect" max-size="102400" size-exceeded-action="prevent" errors-variable-name="e">
+            <content-type-map missing-content-type-value="application/json" any-content-type-value="Application/JSON; charset=x">
+                <type from="application/hal+json" to="application/json" />
+                <type when="@(context.Request.Method == &quot;PUT&quot;)" to="application/json" />
+            </content-type-map>
+            <content type="application/json" validate-as="json" action="prevent" allow-additional-properties="false" />
+            <content validate-as="json" schema-id="ADDR" schema-ref="#/components/schemas/address" action="detect" />
+            <content type="text/xml" validate-as="soap" schema-id="soapy" action="prevent" />
+        </validate-content>
+        <validate-parameters specified-parameter-action="@(&quot;detect&quot;)" unspecified-parameter-action="ignore">
+            <headers unspecified-parameter-action="prevent"><parameter name="Host" action="ignore" /></headers>
+            <path specified-parameter-action="prevent" />
+        </validate-parameters>"##,
+        "inbound",
+    )
+    .unwrap();
+    let Policy::ValidateContent(v) = &doc.inbound[0] else {
+        panic!()
+    };
+    assert_eq!(v.unspecified_content_type_action, ValidationAction::Detect);
+    let map = v.content_type_map.as_ref().unwrap();
+    assert_eq!(
+        map.any_content_type_value.as_deref(),
+        Some("application/json")
+    );
+    assert!(matches!(
+        &map.types[1].from,
+        TypeMatch::When(Typed::Expression(_))
+    ));
+    assert_eq!(v.contents[0].allow_additional_properties, Some(false));
+    let up = v.contents[1].schema.as_ref().unwrap();
+    assert_eq!(
+        up.schema_ref.as_deref(),
+        Some("#/components/schemas/address")
+    );
+    assert!(up.compiled.check(&serde_json::json!({"city": "x"})).is_ok());
+    assert_eq!(v.contents[2].validate_as, ValidateAs::Soap);
+    let Policy::ValidateParameters(p) = &doc.inbound[1] else {
+        panic!()
+    };
+    assert!(matches!(p.specified_parameter_action, Typed::Expression(_)));
+    let h = p.headers.as_ref().unwrap();
+    assert_eq!(h.parameters[0].name, "Host");
+    assert!(p.query.is_none() && p.path.is_some());
+
+    let errs = errors(
+        r##"<validate-content unspecified-content-type-action="block" max-size="102401" size-exceeded-action="prevent">
+            <content type="application/json" validate-as="yaml" action="prevent" />
+            <content validate-as="json" schema-ref="#/x" action="prevent" />
+            <content validate-as="json" schema-id="missing" action="prevent" />
+            <content validate-as="json" schema-id="soapy" action="prevent" />
+            <content validate-as="json" schema-id="addr" schema-ref="#/nope" action="prevent" />
+            <content validate-as="json" />
+        </validate-content>
+        <validate-status-code unspecified-status-code-action="prevent"><status-code code="99" action="ignore" /></validate-status-code>
+        <validate-headers specified-header-action="prevent" />"##,
+    );
+    let expect = [
+        "invalid value 'block' for attribute 'unspecified-content-type-action' of <validate-content>: expected ignore, prevent or detect",
+        "max-size 102401 is above APIM's limit of 102400 bytes",
+        "invalid validate-as 'yaml': expected json, xml or soap",
+        "schema-ref needs schema-id",
+        "schema 'missing' is not defined under schemas/",
+        "schema 'soapy' is an XML schema",
+        "schema 'addr': schema-ref '#/nope' does not name anything in the schema",
+        "<content> requires attribute 'action'",
+        "99 is not an HTTP status code",
+        "<validate-headers> requires attribute 'unspecified-header-action'",
+    ];
+    for e in expect {
+        assert!(errs.iter().any(|x| x.contains(e)), "{e} not in {errs:#?}");
+    }
+}
