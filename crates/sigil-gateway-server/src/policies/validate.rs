@@ -23,6 +23,9 @@ use crate::exec::Target;
 pub(crate) use content::validate_content;
 pub(crate) use params::{validate_headers, validate_parameters, validate_status_code};
 
+/// Most errors one policy run records (`detect`); checking stops there.
+const MAX_PROBLEMS: usize = 100;
+
 /// One validation error, as APIM reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Problem {
@@ -92,12 +95,17 @@ impl<'p> Report<'p> {
     }
 
     /// Records `p` under `action`. `Err` (stop now) for `prevent`: the error is the fault to
-    /// raise once the variable is written ([`Report::finish`] does both).
+    /// raise once the variable is written ([`Report::finish`] does both). Also `Err` once
+    /// [`MAX_PROBLEMS`] are recorded: a message with thousands of bad parameters is not worth
+    /// thousands of log lines.
     fn add(&mut self, p: Problem, action: ValidationAction) -> Result<(), ()> {
         match action {
             ValidationAction::Ignore => Ok(()),
             ValidationAction::Detect => {
                 self.found.push((p, action));
+                if self.found.len() >= MAX_PROBLEMS {
+                    return Err(());
+                }
                 Ok(())
             }
             ValidationAction::Prevent => {
@@ -180,6 +188,20 @@ fn action(ex: &Exchange<'_>, t: &Typed<ValidationAction>) -> Result<ValidationAc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn detected_problems_are_capped_and_prevent_stops() {
+        let p = || Problem::new(None, "QueryParameter", "Unspecified", "d".into(), None);
+        let mut r = Report::new("validate-parameters", None, Target::Request);
+        for _ in 0..MAX_PROBLEMS - 1 {
+            assert_eq!(r.add(p(), ValidationAction::Detect), Ok(()));
+        }
+        assert_eq!(r.add(p(), ValidationAction::Ignore), Ok(()));
+        assert_eq!(r.add(p(), ValidationAction::Detect), Err(()));
+        assert_eq!(r.found.len(), MAX_PROBLEMS);
+        let mut r = Report::new("validate-parameters", None, Target::Request);
+        assert_eq!(r.add(p(), ValidationAction::Prevent), Err(()));
+    }
 
     #[test]
     fn problems_default_their_public_text_to_the_details() {

@@ -5,6 +5,8 @@
 //! framing, described by the body's media types) and the API's subscription key header and
 //! query parameter (consumed by the gateway).
 
+use std::collections::HashMap;
+
 use percent_encoding::percent_decode_str;
 use sigil_policy::contract::{CoerceError, Kind, Param, ParamIn, coerce};
 use sigil_policy::model::{
@@ -113,25 +115,25 @@ fn check_parameters(
     }
 
     let query = Actions::new(ex, v, v.query.as_ref(), false)?;
-    let mut names: Vec<&str> = Vec::new();
-    for (k, _) in &ex.query {
-        if !names.contains(&k.as_str()) {
-            names.push(k);
+    // One pass groups the values by name (first-seen order): a URL with thousands of
+    // parameters costs linear time, not quadratic.
+    let mut grouped: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (k, val) in &ex.query {
+        match index.get(k.as_str()) {
+            Some(&i) => grouped[i].1.push(val),
+            None => {
+                index.insert(k, grouped.len());
+                grouped.push((k, vec![val]));
+            }
         }
     }
-    let query_values = |name: &str| -> Vec<&str> {
-        ex.query
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    };
-    for name in names {
-        if name == keys.query {
+    for (name, values) in &grouped {
+        if *name == keys.query {
             continue;
         }
         let (problem, specified) = match c.params_in(ParamIn::Query).find(|p| p.is(name)) {
-            Some(p) => (check_value(p, &query_values(name)), true),
+            Some(p) => (check_value(p, values), true),
             None => (Some(unspecified(ParamIn::Query, name)), false),
         };
         if let Some(problem) = problem {
@@ -144,7 +146,7 @@ fn check_parameters(
         }
     }
     for p in c.params_in(ParamIn::Query).filter(|p| p.required) {
-        if query_values(&p.name).is_empty()
+        if !index.contains_key(p.name.as_str())
             && report
                 .add(missing(p), query.for_name(&p.name, true))
                 .is_err()
