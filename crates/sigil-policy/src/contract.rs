@@ -4,7 +4,7 @@
 //! `validate-headers` and `validate-status-code` check traffic against.
 //!
 //! Schemas are compiled once, when the folder is loaded, and only when some validation policy
-//! can use them (see [`Needs`]). OpenAPI 3.0 and Swagger 2.0 schemas are a dialect of JSON Schema
+//! can use them (see `Needs`). OpenAPI 3.0 and Swagger 2.0 schemas are a dialect of JSON Schema
 //! draft 4; they are converted first (`nullable`, `x-nullable`, `readOnly`/`writeOnly` in
 //! `required`, `format: int32/int64` bounds; see `convert`), then compiled with the `jsonschema`
 //! crate. OpenAPI 3.1 schemas are JSON Schema 2020-12 and compiled as they are.

@@ -5,7 +5,10 @@
 //! OpenAPI specifications, products, backends, named values, fragments and subscriptions, plus a
 //! route table and the subscription-key check. It is pure: no network, no async runtime, and the
 //! only I/O is reading the folder. It does **not** evaluate policies against requests; the
-//! gateway server does that with `sigil-expr`.
+//! gateway server does that with `sigil-expr`. What it does provide for the validation policies
+//! is each operation's [`contract`] (bodies, parameters, responses from the OpenAPI
+//! specification) with its JSON Schemas compiled at load, and the functions that read untrusted
+//! parameter text as the types those schemas expect.
 //!
 //! Policy files are APIM's *rawxml* (expressions unescaped inside XML): a pre-pass finds each
 //! `@(...)` / `@{...}` by balancing brackets (C# literals aware), escapes it for quick-xml and
