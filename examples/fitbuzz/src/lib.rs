@@ -80,3 +80,51 @@ pub const MEMBERS: [Member; 3] = [FREE, PREMIUM, ENTERPRISE];
 pub const FREE_CALLS_PER_HOUR: u32 = 100;
 /// Calls per hour of the premium tier.
 pub const PREMIUM_CALLS_PER_HOUR: u32 = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gateway folder, the directory and these constants describe the same members: the
+    /// named value maps each service principal's object id to its member id.
+    #[test]
+    fn gateway_member_map_directory_and_constants_agree() {
+        let file = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/gateway/named values/fitbuzz-member-ids/namedValueInformation.json"
+        );
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let map: serde_json::Value =
+            serde_json::from_str(doc["properties"]["value"].as_str().unwrap()).unwrap();
+        let map = map.as_object().unwrap();
+        assert_eq!(map.len(), MEMBERS.len());
+        for m in MEMBERS {
+            assert_eq!(map[m.oid], m.member_id, "{}", m.role);
+            let sp = format!("      - appId: {}\n        id: {}\n", m.client_id, m.oid);
+            assert!(DEMO_DIRECTORY.contains(&sp), "no service principal {sp}");
+            assert!(
+                DEMO_DIRECTORY.contains(&format!("${{env:{}}}", m.secret_env)),
+                "{}",
+                m.secret_env
+            );
+            assert!(
+                DEMO_DIRECTORY.contains(&format!("appRoles: [{}]", m.role)),
+                "{}",
+                m.role
+            );
+        }
+        assert!(DEMO_DIRECTORY.contains(&format!("id: {TENANT}")));
+        assert!(DEMO_DIRECTORY.contains(&format!("appId: {WORKOUTS_APP_ID}")));
+    }
+
+    /// The policy's limits are the ones these constants (and the docs) state.
+    #[test]
+    fn policy_states_the_documented_limits() {
+        let policy = include_str!("../gateway/apis/workouts/policy.xml");
+        let calls = format!("== \"premium\" ? {PREMIUM_CALLS_PER_HOUR} : {FREE_CALLS_PER_HOUR})");
+        assert!(policy.contains(&calls), "{calls}");
+        assert!(policy.contains(r#"renewal-period="3600""#));
+        assert!(policy.contains(&format!("<audience>{WORKOUTS_APP_ID}</audience>")));
+    }
+}

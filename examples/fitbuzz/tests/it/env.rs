@@ -27,6 +27,14 @@ pub(crate) const BACKEND_KEY: &str = "backend-key-for-tests-0123456789";
 pub(crate) const UNREGISTERED_APP_ID: &str = "66666666-0000-4000-8000-000000000021";
 /// Holds only `Workouts.Export` (a non-tier role the tests add to the Workouts API).
 pub(crate) const NO_TIER_APP_ID: &str = "66666666-0000-4000-8000-000000000022";
+/// A second free member, added to the directory and to the gateway's member map.
+pub(crate) const FREE_2: Member = Member {
+    role: "FreeUser",
+    client_id: "66666666-0000-4000-8000-000000000023",
+    oid: "5d2e8a71-9c4b-4e36-b7f0-1a6c3e9d4b44",
+    member_id: 100_234,
+    secret_env: "",
+};
 
 /// The demo directory with the secrets filled in, plus a non-tier role on the Workouts API
 /// and two extra applications (see the constants above).
@@ -48,11 +56,21 @@ pub(crate) fn directory() -> String {
     );
     let sps = "    # Fixed object ids";
     assert!(d.contains(sps), "demo layout changed");
-    d.replacen(
+    let d = d.replacen(
         sps,
         &format!(
             r#"      - displayName: FitBuzz-Unregistered
         appId: {UNREGISTERED_APP_ID}
+        passwordCredentials:
+          - displayName: ci
+            secretText: {SECRET}
+            endDateTime: 2099-12-31T00:00:00Z
+        requiredResourceAccess:
+          - resource: api://fitbuzz-workouts
+            appRoles: [FreeUser]
+            adminConsent: true
+      - displayName: FitBuzz-Member-Free-2
+        appId: {free2}
         passwordCredentials:
           - displayName: ci
             secretText: {SECRET}
@@ -71,7 +89,18 @@ pub(crate) fn directory() -> String {
           - resource: api://fitbuzz-workouts
             appRoles: [Workouts.Export]
             adminConsent: true
-{sps}"#
+{sps}"#,
+            free2 = FREE_2.client_id,
+        ),
+        1,
+    );
+    let last_sp = "    servicePrincipals:\n";
+    assert!(d.contains(last_sp), "demo layout changed");
+    d.replacen(
+        last_sp,
+        &format!(
+            "{last_sp}      - appId: {}\n        id: {}\n",
+            FREE_2.client_id, FREE_2.oid
         ),
         1,
     )
@@ -169,6 +198,16 @@ impl Env {
         set_named_value(dir.path(), "fitbuzz-authority", &authority);
         set_named_value(dir.path(), "workout-api-url", &backend_url);
         set_named_value(dir.path(), "workout-api-key", BACKEND_KEY);
+        // The operator's member map, plus the test's second free member.
+        let file = dir
+            .path()
+            .join("named values/fitbuzz-member-ids/namedValueInformation.json");
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let mut map: serde_json::Value =
+            serde_json::from_str(doc["properties"]["value"].as_str().unwrap()).unwrap();
+        map[FREE_2.oid] = FREE_2.member_id.into();
+        set_named_value(dir.path(), "fitbuzz-member-ids", &map.to_string());
         // No environment: every value the folder needs is in it now.
         let cfg = sigil_policy::GatewayConfig::load(dir.path(), &|_| None)
             .unwrap_or_else(|d| panic!("the shipped folder does not load: {d:#?}"));
