@@ -137,7 +137,11 @@ pub fn spawn(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<
     Ok(addr)
 }
 
-async fn require_gateway_key(State(svc): State<Arc<Service>>, req: Request, next: Next) -> Response {
+async fn require_gateway_key(
+    State(svc): State<Arc<Service>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let given = req
         .headers()
         .get(GATEWAY_KEY_HEADER)
@@ -146,7 +150,9 @@ async fn require_gateway_key(State(svc): State<Arc<Service>>, req: Request, next
     if !sigil_core::constant_time_eq(given, svc.cfg.gateway_key.expose().as_bytes()) {
         return (
             StatusCode::UNAUTHORIZED,
-            Json(serde_json::json!({"error": "this service is reachable through the gateway only"})),
+            Json(
+                serde_json::json!({"error": "this service is reachable through the gateway only"}),
+            ),
         )
             .into_response();
     }
@@ -173,7 +179,13 @@ fn member_header(member: u64) -> HeaderMap {
 }
 
 /// A detailed error, as a service in debug mode writes it: what the gateway must never pass on.
-fn detailed_error(svc: &Service, status: StatusCode, member: u64, detail: &str, at: &str) -> Response {
+fn detailed_error(
+    svc: &Service,
+    status: StatusCode,
+    member: u64,
+    detail: &str,
+    at: &str,
+) -> Response {
     let body = serde_json::json!({
         "error": status.canonical_reason().unwrap_or("error"),
         "detail": detail,
@@ -236,7 +248,10 @@ async fn one(State(svc): State<Arc<Service>>, Path((member, id)): Path<(u64, u64
             &svc,
             StatusCode::NOT_FOUND,
             member,
-            &format!("no workout {id} for member {member} in shard {}", svc.cfg.node),
+            &format!(
+                "no workout {id} for member {member} in shard {}",
+                svc.cfg.node
+            ),
             concat!(file!(), ":", line!()),
         ),
     }
@@ -251,7 +266,10 @@ async fn analysis(
             &svc,
             StatusCode::NOT_FOUND,
             member,
-            &format!("no workout {id} for member {member} in shard {}", svc.cfg.node),
+            &format!(
+                "no workout {id} for member {member} in shard {}",
+                svc.cfg.node
+            ),
             concat!(file!(), ":", line!()),
         );
     };
@@ -306,7 +324,11 @@ mod tests {
         let base = serve().await;
         let c = reqwest::Client::new();
         let key = "k".repeat(24);
-        let r = c.get(format!("{base}/members/1/workouts")).send().await.unwrap();
+        let r = c
+            .get(format!("{base}/members/1/workouts"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401);
         let r = c
             .get(format!("{base}/members/1/workouts"))

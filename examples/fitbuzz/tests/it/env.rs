@@ -360,7 +360,11 @@ pub(crate) fn assert_masked(r: &Reply, status: u16, code: &str) -> String {
     assert_eq!(keys, ["correlationId", "error"], "{body:#}");
     assert_eq!(body["error"]["code"], code, "{body:#}");
     assert_eq!(body["error"].as_object().unwrap().len(), 2, "{body:#}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
     let id = body["correlationId"].as_str().unwrap().to_owned();
     uuid::Uuid::parse_str(&id).unwrap();
     id

@@ -45,7 +45,11 @@ async fn the_free_tier_gets_100_calls_an_hour_per_caller() {
         retry.abs_diff(to_next_hour) <= 1,
         "Retry-After {retry}, next hour in {to_next_hour}"
     );
-    assert_eq!(backend_calls_for(&env, FREE), 100, "call 101 reached the backend");
+    assert_eq!(
+        backend_calls_for(&env, FREE),
+        100,
+        "call 101 reached the backend"
+    );
 
     // The count belongs to the caller, not to the token, nor to the tier: a new token of the
     // same member is still refused, another free member has its own 100.

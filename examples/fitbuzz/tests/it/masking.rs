@@ -59,7 +59,15 @@ async fn backend_errors_are_masked_and_correlated() {
     assert_masked(&r, 404, "NotFound");
 
     // Correlation ids differ per request.
-    let a = assert_masked(&env.call("GET", "/workouts/98", &token).await, 404, "NotFound");
-    let b = assert_masked(&env.call("GET", "/workouts/98", &token).await, 404, "NotFound");
+    let a = assert_masked(
+        &env.call("GET", "/workouts/98", &token).await,
+        404,
+        "NotFound",
+    );
+    let b = assert_masked(
+        &env.call("GET", "/workouts/98", &token).await,
+        404,
+        "NotFound",
+    );
     assert_ne!(a, b);
 }

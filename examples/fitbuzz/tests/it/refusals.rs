@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use sigil_example_fitbuzz::{FREE, NUTRITION_SCOPE, PREMIUM};
 
-use crate::env::{Env, NO_TIER_APP_ID, UNREGISTERED_APP_ID, assert_masked, assert_no_internal_headers};
+use crate::env::{
+    Env, NO_TIER_APP_ID, UNREGISTERED_APP_ID, assert_masked, assert_no_internal_headers,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_wrong_audience_forged_and_role_less_tokens_are_refused() {
@@ -17,7 +19,10 @@ async fn missing_wrong_audience_forged_and_role_less_tokens_are_refused() {
     // No token.
     let r = env.call("GET", "/workouts", "").await;
     assert_masked(&r, 401, "Unauthorized");
-    assert_eq!(r.header("www-authenticate"), Some(r#"Bearer realm="fitbuzz""#));
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some(r#"Bearer realm="fitbuzz""#)
+    );
     assert_no_internal_headers(&r);
 
     // A valid token of the same member and tenant, for another API (the Nutrition API).
@@ -26,7 +31,9 @@ async fn missing_wrong_audience_forged_and_role_less_tokens_are_refused() {
     assert_masked(&r, 401, "Unauthorized");
     assert_eq!(
         r.header("www-authenticate"),
-        Some(r#"Bearer realm="fitbuzz", error="invalid_token", error_description="The access token is not for this API""#)
+        Some(
+            r#"Bearer realm="fitbuzz", error="invalid_token", error_description="The access token is not for this API""#
+        )
     );
 
     // A token whose signature is not the IdP's: a premium payload under the free token's
@@ -67,7 +74,11 @@ async fn missing_wrong_audience_forged_and_role_less_tokens_are_refused() {
     let r = env.call("GET", "/workouts", &stranger).await;
     assert_masked(&r, 403, "NotAMember");
 
-    assert_eq!(env.seen().len(), backend_calls, "a refused call reached the backend");
+    assert_eq!(
+        env.seen().len(),
+        backend_calls,
+        "a refused call reached the backend"
+    );
     // The control still works: nothing above disturbed the gateway.
     assert_eq!(env.call("GET", "/workouts", &good).await.status, 200);
 }
@@ -85,7 +96,9 @@ async fn an_expired_token_is_refused() {
     assert_masked(&r, 401, "Unauthorized");
     assert_eq!(
         r.header("www-authenticate"),
-        Some(r#"Bearer realm="fitbuzz", error="invalid_token", error_description="The access token expired""#)
+        Some(
+            r#"Bearer realm="fitbuzz", error="invalid_token", error_description="The access token expired""#
+        )
     );
     assert_eq!(env.seen().len(), backend_calls);
 
