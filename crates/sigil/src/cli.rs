@@ -140,8 +140,10 @@ pub(crate) struct UpArgs {
     #[arg(long, value_name = "IP:PORT")]
     pub(crate) listen: Option<String>,
 
-    /// Also register the demo scenarios (FinTech: TransactionProcessor -> FraudDetector).
-    /// TransactionProcessor's secret comes from $TP_SECRET, or is generated and printed once.
+    /// Also register the demo scenarios (FinTech: TransactionProcessor -> FraudDetector;
+    /// FitBuzz: three member tiers -> the Workouts API). Client secrets come from $TP_SECRET,
+    /// $FITBUZZ_FREE_SECRET, $FITBUZZ_PREMIUM_SECRET and $FITBUZZ_ENTERPRISE_SECRET, or are
+    /// generated and printed once.
     #[arg(long)]
     pub(crate) demo: bool,
 

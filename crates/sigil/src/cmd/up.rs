@@ -119,44 +119,102 @@ fn shutdown_signal()
     }
 }
 
-/// The FinTech scenario of seed 001, embedded so `sigil up --demo` works from any directory.
-const DEMO_DIRECTORY: &str = include_str!("../../../../examples/fintech/directory.yaml");
+/// A demo scenario: its directory, embedded so `sigil up --demo` works from any directory, and
+/// the environment variables holding its client secrets (generated when unset).
+struct Demo {
+    name: &'static str,
+    directory: &'static str,
+    secrets: &'static [&'static str],
+    /// What a client of the scenario needs, printed after the apply.
+    guide: &'static [&'static str],
+}
+
+const DEMOS: [Demo; 2] = [
+    // Seed 001: TransactionProcessor calls FraudDetector with the Fraud.Scan app role.
+    Demo {
+        name: "fintech",
+        directory: include_str!("../../../../examples/fintech/directory.yaml"),
+        secrets: &["TP_SECRET"],
+        guide: &[
+            "FinTech — TransactionProcessor client_id 22222222-0000-4000-8000-000000000001,",
+            "      scope api://fraud-detector/.default (FraudDetector appId 22222222-0000-4000-8000-000000000002)",
+        ],
+    },
+    // Seed 000: members of three tiers call the FitBuzz Workouts API through the gateway.
+    Demo {
+        name: "fitbuzz",
+        directory: include_str!("../../../../examples/fitbuzz/directory.yaml"),
+        secrets: &[
+            "FITBUZZ_FREE_SECRET",
+            "FITBUZZ_PREMIUM_SECRET",
+            "FITBUZZ_ENTERPRISE_SECRET",
+        ],
+        guide: &[
+            "FitBuzz — tenant fitbuzz.example, scope api://fitbuzz-workouts/.default; members:",
+            "      FreeUser (100 calls/h)          client_id 66666666-0000-4000-8000-000000000011",
+            "      PremiumUser (10,000 calls/h)    client_id 66666666-0000-4000-8000-000000000012",
+            "      EnterpriseUser (no limit)       client_id 66666666-0000-4000-8000-000000000013",
+            "      gateway: --gateway-config examples/fitbuzz/gateway (needs FITBUZZ_BACKEND_KEY), or examples/fitbuzz/run",
+        ],
+    },
+];
 
 async fn apply_demo(config: &AppConfig) -> Result<(), Failure> {
-    use sigil_app::admin::{Installation, apply_text};
-    let inst = Installation::open(config)
+    let inst = sigil_app::admin::Installation::open(config)
         .await
         .context("opening the installation")?;
-    let (secret, generated) = match super::process_env("TP_SECRET") {
-        Some(s) => (s, false),
-        None => (random_secret()?, true),
-    };
-    let env = |name: &str| {
-        if name == "TP_SECRET" {
-            Some(secret.clone())
-        } else {
-            None
+    let mut outcome = Ok(());
+    for demo in &DEMOS {
+        outcome = apply_one(&inst, demo).await;
+        if outcome.is_err() {
+            break;
         }
-    };
-    let report = apply_text(&inst, "demo:fintech", DEMO_DIRECTORY, &SystemClock, &env)
-        .await
-        .map_err(|e| Failure::Runtime(anyhow::anyhow!("applying the demo directory: {e}")))?;
+    }
+    // Closed on success and failure alike: `sigil_app::start` opens the store again.
     inst.store.close().await;
+    outcome
+}
+
+async fn apply_one(inst: &sigil_app::admin::Installation, demo: &Demo) -> Result<(), Failure> {
+    // (variable, value, generated)
+    let mut secrets = Vec::with_capacity(demo.secrets.len());
+    for var in demo.secrets {
+        match super::process_env(var) {
+            Some(s) => secrets.push((*var, s, false)),
+            None => secrets.push((*var, random_secret()?, true)),
+        }
+    }
+    let env = |name: &str| {
+        secrets
+            .iter()
+            .find(|(var, _, _)| *var == name)
+            .map(|(_, value, _)| value.clone())
+    };
+    let label = format!("demo:{}", demo.name);
+    let report = sigil_app::admin::apply_text(inst, &label, demo.directory, &SystemClock, &env)
+        .await
+        .map_err(|e| {
+            Failure::Runtime(anyhow::anyhow!(
+                "applying the {} demo directory: {e}",
+                demo.name
+            ))
+        })?;
     for c in &report.changes {
         println!("demo: {c}");
     }
-    println!(
-        "demo: FinTech — TransactionProcessor client_id 22222222-0000-4000-8000-000000000001,"
-    );
-    println!(
-        "      scope api://fraud-detector/.default (FraudDetector appId 22222222-0000-4000-8000-000000000002)"
-    );
-    if generated {
-        println!(
-            "      TP_SECRET={secret}   (generated; shown once — export it for examples/fintech/run)"
-        );
-    } else {
-        println!("      client secret: from $TP_SECRET");
+    for (i, line) in demo.guide.iter().enumerate() {
+        let prefix = if i == 0 { "demo: " } else { "" };
+        println!("{prefix}{line}");
+    }
+    for (var, value, generated) in &secrets {
+        if *generated {
+            println!(
+                "      {var}={value}   (generated; shown once — export it for examples/{}/run)",
+                demo.name
+            );
+        } else {
+            println!("      client secret: from ${var}");
+        }
     }
     Ok(())
 }

@@ -65,37 +65,62 @@ fn home_is_owner_only() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn demo_registers_the_fintech_apps() {
+async fn demo_registers_the_fintech_and_fitbuzz_apps() {
     let dir = tempfile::tempdir().unwrap();
     let secret = "demo-secret-0123456789abcdef";
-    let up = Up::start_with_env(dir.path(), &["--demo"], &[("TP_SECRET", secret)]);
-    let client = client_trusting(&ca_pem(dir.path()));
-    let r = client
-        .post(format!("{}/fintech.example/oauth2/v2.0/token", up.url))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "22222222-0000-4000-8000-000000000001"),
-            ("client_secret", secret),
-            ("scope", "api://fraud-detector/.default"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body: serde_json::Value = r.json().await.unwrap();
-    let payload = body["access_token"]
-        .as_str()
-        .unwrap()
-        .split('.')
-        .nth(1)
-        .unwrap()
-        .to_owned();
-    let claims = String::from_utf8(base64_url(&payload)).unwrap();
-    assert!(claims.contains("\"Fraud.Scan\""), "{claims}");
-    assert!(
-        claims.contains("22222222-0000-4000-8000-000000000002"),
-        "{claims}"
+    // The other FitBuzz secrets are left to be generated.
+    let up = Up::start_with_env(
+        dir.path(),
+        &["--demo"],
+        &[("TP_SECRET", secret), ("FITBUZZ_PREMIUM_SECRET", secret)],
     );
+    let client = client_trusting(&ca_pem(dir.path()));
+    let claims = |tenant: &'static str, client_id: &'static str, scope: &'static str| {
+        let client = client.clone();
+        let url = format!("{}/{tenant}/oauth2/v2.0/token", up.url);
+        async move {
+            let r = client
+                .post(url)
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id),
+                    ("client_secret", secret),
+                    ("scope", scope),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{client_id}");
+            let body: serde_json::Value = r.json().await.unwrap();
+            let payload = body["access_token"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .nth(1)
+                .unwrap()
+                .to_owned();
+            serde_json::from_slice::<serde_json::Value>(&base64_url(&payload)).unwrap()
+        }
+    };
+    let fintech = claims(
+        "fintech.example",
+        "22222222-0000-4000-8000-000000000001",
+        "api://fraud-detector/.default",
+    )
+    .await;
+    assert_eq!(fintech["roles"], serde_json::json!(["Fraud.Scan"]));
+    assert_eq!(fintech["aud"], "22222222-0000-4000-8000-000000000002");
+
+    // FitBuzz: the premium member's tier role, and the fixed object id the gateway maps.
+    let premium = claims(
+        "fitbuzz.example",
+        "66666666-0000-4000-8000-000000000012",
+        "api://fitbuzz-workouts/.default",
+    )
+    .await;
+    assert_eq!(premium["roles"], serde_json::json!(["PremiumUser"]));
+    assert_eq!(premium["aud"], "66666666-0000-4000-8000-000000000001");
+    assert_eq!(premium["oid"], "2b8e6d14-7c3a-4f59-b1e0-8d4a6c2f3b22");
     assert_eq!(up.terminate().code(), Some(0));
 }
 
