@@ -28,7 +28,7 @@ pub(crate) async fn handle(
     rt: Arc<Runtime>,
     req: Request<Body>,
 ) -> Response<Body> {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let h = &parts.headers;
     // hyper refuses most ambiguous framing; these are the cases it leaves to the application.
     if h.contains_key(TRANSFER_ENCODING) && h.contains_key(CONTENT_LENGTH)
@@ -129,6 +129,7 @@ pub(crate) async fn handle(
     let scheme = parts.uri.scheme_str().unwrap_or("http").to_owned();
     let (host_name, port) = split_host(host, if scheme == "https" { 443 } else { 80 });
     let start = shared.clock.now();
+    let traceparent = proxy::traceparent(incoming_tp);
     let mut ex = Exchange {
         cfg,
         clock: &*shared.clock,
@@ -158,14 +159,15 @@ pub(crate) async fn handle(
             .and_then(|u| crate::url::BaseUrl::parse(u).ok()),
         backend_headers: Vec::new(),
         backend_query: Vec::new(),
-        req_headers: parts.headers.clone(),
+        // Moved, not cloned: nothing reads the request head after this point.
+        req_headers: std::mem::take(&mut parts.headers),
         req_body: Mutex::new(BodySlot::Empty),
         response: None,
         variables: HashMap::new(),
         last_error: None,
         cors_headers: Vec::new(),
         cors_seen: false,
-        traceparent: proxy::traceparent(incoming_tp),
+        traceparent,
         forwarded_for,
         limit_headers: Vec::new(),
         deferred: Vec::new(),
@@ -357,8 +359,21 @@ fn first_cors(list: &[Policy]) -> Option<&Cors> {
 /// is refused rather than resolved.
 pub(crate) fn has_dot_segment(raw: &str) -> bool {
     raw.split('/').any(|seg| {
-        let lower = seg.to_ascii_lowercase().replace("%2e", ".");
-        lower == "." || lower == ".."
+        // A segment of one or two dots, each written `.` or `%2e` (any case); no allocation,
+        // this runs on every request.
+        let mut rest = seg.as_bytes();
+        let mut dots = 0;
+        while !rest.is_empty() {
+            if rest[0] == b'.' {
+                rest = &rest[1..];
+            } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"%2e") {
+                rest = &rest[3..];
+            } else {
+                return false;
+            }
+            dots += 1;
+        }
+        dots == 1 || dots == 2
     })
 }
 
@@ -387,6 +402,12 @@ mod tests {
         assert!(has_dot_segment("/api/%2e%2E/admin"));
         assert!(has_dot_segment("/api/./x"));
         assert!(!has_dot_segment("/api/..x/a.b"));
+        assert!(!has_dot_segment("/api/.../a"));
+        assert!(!has_dot_segment("/api/%2e%2e%2e/a"));
+        assert!(!has_dot_segment("/api/%2/a"));
+        assert!(has_dot_segment("/api/.%2E"));
+        assert!(has_dot_segment("/api/%2e."));
+        assert!(!has_dot_segment("/api//x"));
     }
 
     #[test]
