@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde_json::{Map, Value as J};
 
@@ -23,6 +23,31 @@ const MAX_TTL_SECS: u64 = 3_600;
 pub(crate) struct Checked {
     pub(crate) header: Map<String, J>,
     pub(crate) claims: Map<String, J>,
+    /// The expression value (`output-token-variable-name`), built on first use and then shared
+    /// by every request carrying the same token: building it copies every claim.
+    jwt: OnceLock<Arc<sigil_expr::Jwt>>,
+}
+
+impl Checked {
+    pub(crate) fn new(header: Map<String, J>, claims: Map<String, J>) -> Self {
+        Self {
+            header,
+            claims,
+            jwt: OnceLock::new(),
+        }
+    }
+
+    /// The token as a policy-expression `Jwt`.
+    pub(crate) fn jwt(&self) -> Arc<sigil_expr::Jwt> {
+        self.jwt
+            .get_or_init(|| {
+                Arc::new(sigil_expr::Jwt::from_parts(
+                    self.header.clone(),
+                    self.claims.clone(),
+                ))
+            })
+            .clone()
+    }
 }
 
 #[derive(Debug)]
@@ -142,10 +167,7 @@ mod tests {
         if let Some(e) = exp {
             claims.insert("exp".into(), J::from(e));
         }
-        Arc::new(Checked {
-            header: Map::new(),
-            claims,
-        })
+        Arc::new(Checked::new(Map::new(), claims))
     }
 
     #[test]

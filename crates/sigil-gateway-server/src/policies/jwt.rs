@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use serde_json::{Map, Value as J};
-use sigil_expr::{Jwt, Value};
+use sigil_expr::Value;
 use sigil_jose::{Algorithm, KeySet, Limits, ValidationError};
 use sigil_policy::model::{JwtKey, RequiredClaim, TokenSource, ValidateAzureAdToken, ValidateJwt};
 use sigil_policy::template::Template;
@@ -155,9 +155,7 @@ async fn run(
     let now = i64::try_from(ex.clock.now().as_secs()).unwrap_or(i64::MAX);
     check_claims(r, &checked.claims, &issuers, now).map_err(fail)?;
     if let Some(name) = output {
-        let jwt = Jwt::from_parts(checked.header.clone(), checked.claims.clone());
-        ex.variables
-            .insert(name.to_owned(), Value::Jwt(Arc::new(jwt)));
+        ex.variables.insert(name.to_owned(), Value::Jwt(checked.jwt()));
     }
     Ok(())
 }
@@ -346,7 +344,7 @@ async fn verify(env: &Env<'_>, r: &Rules<'_>, token: &str) -> Result<Arc<Checked
         Ok(J::Object(m)) => m,
         _ => return Err(malformed()),
     };
-    let checked = Arc::new(Checked { header, claims });
+    let checked = Arc::new(Checked::new(header, claims));
     if !unsigned {
         shared.tokens.put(
             TokenCache::key(&trust_id(r, &materials), token),
