@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value as J};
 
@@ -18,35 +18,28 @@ const SHARDS: usize = 8;
 const SAMPLE: usize = 8;
 const MAX_TTL_SECS: u64 = 3_600;
 
-/// A token whose signature verified: its decoded header and claims.
+/// A token whose signature verified: its decoded header and claims, held as the policy
+/// expression `Jwt` so `output-token-variable-name` shares it instead of copying the claims.
 #[derive(Debug)]
 pub(crate) struct Checked {
-    pub(crate) header: Map<String, J>,
-    pub(crate) claims: Map<String, J>,
-    /// The expression value (`output-token-variable-name`), built on first use and then shared
-    /// by every request carrying the same token: building it copies every claim.
-    jwt: OnceLock<Arc<sigil_expr::Jwt>>,
+    jwt: Arc<sigil_expr::Jwt>,
 }
 
 impl Checked {
     pub(crate) fn new(header: Map<String, J>, claims: Map<String, J>) -> Self {
         Self {
-            header,
-            claims,
-            jwt: OnceLock::new(),
+            jwt: Arc::new(sigil_expr::Jwt::from_parts(header, claims)),
         }
+    }
+
+    /// The payload claims.
+    pub(crate) fn claims(&self) -> &Map<String, J> {
+        self.jwt.claims_json()
     }
 
     /// The token as a policy-expression `Jwt`.
     pub(crate) fn jwt(&self) -> Arc<sigil_expr::Jwt> {
-        self.jwt
-            .get_or_init(|| {
-                Arc::new(sigil_expr::Jwt::from_parts(
-                    self.header.clone(),
-                    self.claims.clone(),
-                ))
-            })
-            .clone()
+        self.jwt.clone()
     }
 }
 
@@ -113,7 +106,7 @@ impl TokenCache {
     pub(crate) fn put(&self, key: [u8; 32], value: Arc<Checked>, now_secs: u64) {
         let cap = now_secs.saturating_add(MAX_TTL_SECS);
         let expires = value
-            .claims
+            .claims()
             .get("exp")
             .and_then(J::as_u64)
             .map_or(cap, |e| e.min(cap));

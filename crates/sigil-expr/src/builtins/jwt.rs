@@ -14,8 +14,6 @@ use super::datetime::DateTime;
 pub struct Jwt {
     header: Map<String, J>,
     claims: Map<String, J>,
-    /// `Claims[name]` as `string[]`, built once so per-request claim reads don't allocate.
-    arrays: std::collections::BTreeMap<String, Arc<[crate::value::Value]>>,
 }
 
 // === impl Jwt ===
@@ -40,25 +38,11 @@ impl Jwt {
     }
 
     /// From already-decoded header and claims (the gateway's validate-jwt output variable).
+    /// Takes the maps as they are: claim arrays are built when a claim is read, since with
+    /// distinct tokens most claims are never read (and the gateway shares one `Jwt` between
+    /// requests carrying the same token).
     pub fn from_parts(header: Map<String, J>, claims: Map<String, J>) -> Self {
-        let arrays = claims
-            .iter()
-            .map(|(k, v)| {
-                let items: Arc<[crate::value::Value]> = match v {
-                    J::Array(items) => items
-                        .iter()
-                        .map(|i| crate::value::Value::str(&json_claim_text(i)))
-                        .collect(),
-                    other => Arc::from([crate::value::Value::str(&json_claim_text(other))]),
-                };
-                (k.clone(), items)
-            })
-            .collect();
-        Self {
-            header,
-            claims,
-            arrays,
-        }
+        Self { header, claims }
     }
 
     /// The payload claims as JSON.
@@ -69,7 +53,13 @@ impl Jwt {
     /// `Claims[name]`: every claim value as a string array (arrays flattened, non-strings as JSON
     /// text, booleans as `true`/`false` like the JSON).
     pub(crate) fn claim(&self, name: &str) -> Option<Arc<[crate::value::Value]>> {
-        self.arrays.get(name).cloned()
+        Some(match self.claims.get(name)? {
+            J::Array(items) => items
+                .iter()
+                .map(|i| crate::value::Value::str(&json_claim_text(i)))
+                .collect(),
+            other => Arc::from([crate::value::Value::str(&json_claim_text(other))]),
+        })
     }
 
     pub(crate) fn claim_names(&self) -> impl Iterator<Item = &str> {
