@@ -142,16 +142,13 @@ async fn run(
     let Some(token) = token else {
         return Err(fail(Refusal("TokenNotPresent", NOT_PRESENT.into())));
     };
-    let checked = verify(env, r, &token).await.map_err(fail)?;
-    let issuers = {
-        let mut i = r.issuers.clone();
-        for u in &r.urls {
-            if let Ok(m) = env.shared.keys.get(u).await {
-                i.extend(m.issuer.clone());
-            }
-        }
-        i
-    };
+    let (checked, materials) = verify(env, r, &token).await.map_err(fail)?;
+    let issuers: Vec<&str> = r
+        .issuers
+        .iter()
+        .map(String::as_str)
+        .chain(materials.iter().filter_map(|(_, m)| m.issuer.as_deref()))
+        .collect();
     let now = i64::try_from(ex.clock.now().as_secs()).unwrap_or(i64::MAX);
     check_claims(r, checked.claims(), &issuers, now).map_err(fail)?;
     if let Some(name) = output {
@@ -295,13 +292,20 @@ const ALGORITHMS: [Algorithm; 12] = [
 ];
 
 /// Signature check, through the verified-token cache.
-async fn verify(env: &Env<'_>, r: &Rules<'_>, token: &str) -> Result<Arc<Checked>, Refusal> {
+/// The keys each `openid-config` URL gave (with the URL), as used for the check.
+type Materials<'r> = Vec<(&'r str, Arc<Material>)>;
+
+async fn verify<'r>(
+    env: &Env<'_>,
+    r: &'r Rules<'_>,
+    token: &str,
+) -> Result<(Arc<Checked>, Materials<'r>), Refusal> {
     let shared = env.shared;
-    let mut materials: Vec<(String, Arc<Material>)> = Vec::new();
+    let mut materials: Materials<'r> = Vec::new();
     let mut unavailable = false;
     for u in &r.urls {
         match shared.keys.get(u).await {
-            Ok(m) => materials.push((u.clone(), m)),
+            Ok(m) => materials.push((u.as_str(), m)),
             Err(_) => unavailable = true,
         }
     }
@@ -309,7 +313,7 @@ async fn verify(env: &Env<'_>, r: &Rules<'_>, token: &str) -> Result<Arc<Checked
     let now = shared.clock.now().as_secs();
     let key = TokenCache::key(&trust, token);
     if let Some(c) = shared.tokens.get(&key, now) {
-        return Ok(c);
+        return Ok((c, materials));
     }
     let (header, payload) = decode_parts(token)?;
     let unsigned = header.get("alg").and_then(J::as_str) == Some("none");
@@ -328,7 +332,7 @@ async fn verify(env: &Env<'_>, r: &Rules<'_>, token: &str) -> Result<Arc<Checked
             let mut again = Vec::new();
             for (u, m) in &materials {
                 if let Some(n) = shared.keys.refetch_on_miss(u, m.version).await {
-                    again.push((u.clone(), n));
+                    again.push((*u, n));
                 }
             }
             if !again.is_empty() {
@@ -353,10 +357,10 @@ async fn verify(env: &Env<'_>, r: &Rules<'_>, token: &str) -> Result<Arc<Checked
             now,
         );
     }
-    Ok(checked)
+    Ok((checked, materials))
 }
 
-fn trust_id(r: &Rules<'_>, materials: &[(String, Arc<Material>)]) -> Vec<u8> {
+fn trust_id(r: &Rules<'_>, materials: &[(&str, Arc<Material>)]) -> Vec<u8> {
     let mut t = r.inline_id.clone();
     for (u, m) in materials {
         t.extend_from_slice(u.as_bytes());
@@ -369,7 +373,7 @@ fn trust_id(r: &Rules<'_>, materials: &[(String, Arc<Material>)]) -> Vec<u8> {
 fn try_sets(
     token: &str,
     r: &Rules<'_>,
-    materials: &[(String, Arc<Material>)],
+    materials: &[(&str, Arc<Material>)],
 ) -> Result<Vec<u8>, ValidationError> {
     let limits = Limits::default();
     let mut err = ValidationError::KeyNotFound;
@@ -432,7 +436,7 @@ fn decode_parts(token: &str) -> Result<(Map<String, J>, Vec<u8>), Refusal> {
 fn check_claims(
     r: &Rules<'_>,
     c: &Map<String, J>,
-    issuers: &[String],
+    issuers: &[&str],
     now: i64,
 ) -> Result<(), Refusal> {
     let time = |n: &str| c.get(n).and_then(J::as_f64).map(|f| f as i64);
@@ -471,7 +475,7 @@ fn check_claims(
         let iss = c.get("iss").and_then(J::as_str).unwrap_or("");
         let tid = c.get("tid").and_then(J::as_str).unwrap_or("");
         let ok = issuers.iter().any(|i| {
-            i == iss
+            *i == iss
                 || (!tid.is_empty()
                     && i.contains("{tenantid}")
                     && i.replace("{tenantid}", tid) == iss)
