@@ -60,7 +60,13 @@ pub(crate) async fn validate_jwt(
 ) -> Result<(), Fault> {
     let custom = custom_message(ex, p.failed_validation_error_message.as_ref())?;
     let token = token(ex, &p.token, p.require_scheme.as_deref())?;
-    let kid = token.as_deref().and_then(header_kid);
+    // Only inline keys without an id need the token's kid up front (a header decode per
+    // request otherwise).
+    let kid = if p.issuer_signing_keys.is_empty() {
+        None
+    } else {
+        token.as_deref().and_then(header_kid)
+    };
     let (inline, inline_id) = inline_keys(ex, &p.issuer_signing_keys, kid.as_deref())?;
     let rules = Rules {
         source: "validate-jwt",
