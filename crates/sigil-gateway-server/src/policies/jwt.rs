@@ -155,7 +155,8 @@ async fn run(
     let now = i64::try_from(ex.clock.now().as_secs()).unwrap_or(i64::MAX);
     check_claims(r, &checked.claims, &issuers, now).map_err(fail)?;
     if let Some(name) = output {
-        ex.variables.insert(name.to_owned(), Value::Jwt(checked.jwt()));
+        ex.variables
+            .insert(name.to_owned(), Value::Jwt(checked.jwt()));
     }
     Ok(())
 }
