@@ -11,10 +11,10 @@ use sigil_testkit::TestSigil;
 use crate::limits::serve;
 use crate::support::*;
 
-const TENANT: &str = "11111111-1111-1111-1111-111111111111";
+pub(crate) const TENANT: &str = "11111111-1111-1111-1111-111111111111";
 const SECRET: &str = "tp-secret-value-0123456789abcdef";
 
-const DIRECTORY: &str = r#"tenants:
+pub(crate) const DIRECTORY: &str = r#"tenants:
   - id: 11111111-1111-1111-1111-111111111111
     domains: [fintech.example]
     applications:
@@ -34,9 +34,9 @@ const DIRECTORY: &str = r#"tenants:
             adminConsent: true
 "#;
 
-const ON_ERROR: &str = r#"<set-header name="X-Error-Reason" exists-action="override"><value>@(context.LastError.Reason)</value></set-header>"#;
+pub(crate) const ON_ERROR: &str = r#"<set-header name="X-Error-Reason" exists-action="override"><value>@(context.LastError.Reason)</value></set-header>"#;
 
-async fn token(sigil: &TestSigil, client: &str) -> String {
+pub(crate) async fn token(sigil: &TestSigil, client: &str) -> String {
     let (status, body) = sigil
         .token_request(
             TENANT,

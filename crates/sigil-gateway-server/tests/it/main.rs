@@ -6,6 +6,7 @@
 mod errors;
 mod hygiene;
 mod jwt;
+mod key_refresh;
 mod limits;
 mod policies;
 mod reload;
