@@ -5,10 +5,11 @@
 //! framing, described by the body's media types) and the API's subscription key header and
 //! query parameter (consumed by the gateway).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use percent_encoding::percent_decode_str;
-use sigil_policy::contract::{CoerceError, Kind, Param, ParamIn, coerce};
+use sigil_policy::contract::{CoerceError, Contract, Kind, Param, ParamIn, coerce};
 use sigil_policy::model::{
     NamedAction, ParameterGroup, ValidateHeaders, ValidateParameters, ValidateStatusCode,
     ValidationAction,
@@ -128,68 +129,65 @@ fn check_parameters(
             }
         }
     }
-    for (name, values) in &grouped {
-        if *name == keys.query {
-            continue;
-        }
-        let (problem, specified) = match c.params_in(ParamIn::Query).find(|p| p.is(name)) {
-            Some(p) => (check_value(p, values), true),
-            None => (Some(unspecified(ParamIn::Query, name)), false),
-        };
-        if let Some(problem) = problem {
-            if report
-                .add(problem, query.for_name(name, specified))
-                .is_err()
-            {
-                return Ok(());
-            }
-        }
-    }
-    for p in c.params_in(ParamIn::Query).filter(|p| p.required) {
-        if !index.contains_key(p.name.as_str())
-            && report
-                .add(missing(p), query.for_name(&p.name, true))
-                .is_err()
-        {
-            return Ok(());
-        }
+    let names = grouped
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| *name != keys.query);
+    let values = |name: &str| {
+        index.get(name).map_or_else(Vec::new, |&i| {
+            grouped[i].1.iter().map(|v| Cow::Borrowed(*v)).collect()
+        })
+    };
+    let has = |name: &str| index.contains_key(name);
+    if check_location(report, c, ParamIn::Query, &query, names, values, has).is_err() {
+        return Ok(());
     }
 
     let headers = Actions::new(ex, v, v.headers.as_ref(), true)?;
     let h = &ex.req_headers;
-    for name in h.keys() {
-        let name = name.as_str();
-        if FRAMING.contains(&name) || name.eq_ignore_ascii_case(&keys.header) {
-            continue;
-        }
-        let (problem, specified) = match c.params_in(ParamIn::Header).find(|p| p.is(name)) {
+    let names = h
+        .keys()
+        .map(http::HeaderName::as_str)
+        .filter(|name| !FRAMING.contains(name) && !name.eq_ignore_ascii_case(&keys.header));
+    let values = |name: &str| {
+        h.get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
+            .collect()
+    };
+    let has = |name: &str| h.contains_key(name);
+    // The last location: a full report needs no early return here.
+    let _ = check_location(report, c, ParamIn::Header, &headers, names, values, has);
+    Ok(())
+}
+
+/// Checks the parameters present at one location (`names`, each with its `values`) against the
+/// contract, then reports the required ones that are absent. `Err` when the report is full.
+fn check_location<'n>(
+    report: &mut Report<'_>,
+    c: &Contract,
+    at: ParamIn,
+    actions: &Actions<'_>,
+    names: impl Iterator<Item = &'n str>,
+    values: impl Fn(&str) -> Vec<Cow<'n, str>>,
+    has: impl Fn(&str) -> bool,
+) -> Result<(), ()> {
+    for name in names {
+        let (problem, specified) = match c.params_in(at).find(|p| p.is(name)) {
             Some(p) => {
-                let values: Vec<String> = h
-                    .get_all(name)
-                    .iter()
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                    .collect();
-                let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+                let owned = values(name);
+                let refs: Vec<&str> = owned.iter().map(AsRef::as_ref).collect();
                 (check_value(p, &refs), true)
             }
-            None => (Some(unspecified(ParamIn::Header, name)), false),
+            None => (Some(unspecified(at, name)), false),
         };
         if let Some(problem) = problem {
-            if report
-                .add(problem, headers.for_name(name, specified))
-                .is_err()
-            {
-                return Ok(());
-            }
+            report.add(problem, actions.for_name(name, specified))?;
         }
     }
-    for p in c.params_in(ParamIn::Header).filter(|p| p.required) {
-        if !h.contains_key(p.name.as_str())
-            && report
-                .add(missing(p), headers.for_name(&p.name, true))
-                .is_err()
-        {
-            return Ok(());
+    for p in c.params_in(at).filter(|p| p.required) {
+        if !has(p.name.as_str()) {
+            report.add(missing(p), actions.for_name(&p.name, true))?;
         }
     }
     Ok(())
