@@ -244,17 +244,22 @@ fn find(svc: &Service, member: u64, id: u64) -> Option<Workout> {
 async fn one(State(svc): State<Arc<Service>>, Path((member, id)): Path<(u64, u64)>) -> Response {
     match find(&svc, member, id) {
         Some(w) => (member_header(member), Json(w)).into_response(),
-        None => detailed_error(
-            &svc,
-            StatusCode::NOT_FOUND,
-            member,
-            &format!(
-                "no workout {id} for member {member} in shard {}",
-                svc.cfg.node
-            ),
-            concat!(file!(), ":", line!()),
-        ),
+        None => no_such_workout(&svc, member, id),
     }
+}
+
+/// The 404 both lookups answer, as talkative as the rest of this service's errors.
+fn no_such_workout(svc: &Service, member: u64, id: u64) -> Response {
+    detailed_error(
+        svc,
+        StatusCode::NOT_FOUND,
+        member,
+        &format!(
+            "no workout {id} for member {member} in shard {}",
+            svc.cfg.node
+        ),
+        concat!(file!(), ":", line!()),
+    )
 }
 
 async fn analysis(
@@ -262,16 +267,7 @@ async fn analysis(
     Path((member, id)): Path<(u64, u64)>,
 ) -> Response {
     let Some(w) = find(&svc, member, id) else {
-        return detailed_error(
-            &svc,
-            StatusCode::NOT_FOUND,
-            member,
-            &format!(
-                "no workout {id} for member {member} in shard {}",
-                svc.cfg.node
-            ),
-            concat!(file!(), ":", line!()),
-        );
+        return no_such_workout(&svc, member, id);
     };
     // A workout logged without heart-rate samples cannot be analysed. The service treats that
     // as an internal failure and says far too much about it: the case the gateway masks.
