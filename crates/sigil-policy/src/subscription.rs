@@ -38,6 +38,9 @@ pub struct Subscription {
     pub primary_key: Secret<String>,
     /// The secondary key.
     pub secondary_key: Option<Secret<String>>,
+    /// When the subscription started (`startDate`, else `createdDate`), in Unix seconds:
+    /// `quota` periods are counted from it, as in APIM. `None` aligns them to the Unix epoch.
+    pub started: Option<i64>,
 }
 
 /// Which of the two keys was presented.
@@ -185,6 +188,7 @@ mod tests {
             allow_tracing: false,
             primary_key: Secret::new("primary-key-value".into()),
             secondary_key: Some(Secret::new("secondary-key-value".into())),
+            started: None,
         };
         let dbg = format!("{s:?}");
         assert!(!dbg.contains("key-value"), "{dbg}");

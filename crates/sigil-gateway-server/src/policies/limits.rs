@@ -93,7 +93,12 @@ pub(crate) fn rate_limit_by_key(
 
 /// `quota`: calls and bandwidth per subscription, plus matching `<api>` / `<operation>` quotas.
 pub(crate) fn quota(ex: &mut Exchange<'_>, env: &Env<'_>, p: &Quota) -> Result<(), Fault> {
-    let Some(sub) = ex.who.subscription.as_ref().map(|(s, _)| s.id.clone()) else {
+    let Some((sub, started)) = ex
+        .who
+        .subscription
+        .as_ref()
+        .map(|(s, _)| (s.id.clone(), s.started))
+    else {
         return Ok(());
     };
     let mut limits = vec![(
@@ -111,8 +116,9 @@ pub(crate) fn quota(ex: &mut Exchange<'_>, env: &Env<'_>, p: &Quota) -> Result<(
         ));
     }
     for (key, calls, kb, period) in limits {
+        // APIM: "relative to the start time of the subscription".
         let window = Window::Fixed {
-            start: 0,
+            start: started.unwrap_or(0),
             period: Duration::from_secs(period),
         };
         count_quota(ex, env, "quota", &key, window, calls, kb, 1, None)?;

@@ -207,3 +207,75 @@ async fn quota_by_key_answers_403_with_the_renewal_time() {
     );
     assert_eq!(gw.send(get(&gw, &t)).await.status, 200, "renewed");
 }
+
+#[tokio::test]
+async fn quota_periods_start_with_the_subscription() {
+    let (backend, _) = echo().await;
+    let sub = |key: &str, dates: &str| {
+        format!(r#"{{"properties": {{"scope": "/products/gold", "primaryKey": "{key}"{dates}}}}}"#)
+    };
+    let dir = Folder::new()
+        .api("orders", "orders", &backend, true)
+        .file(
+            "products/gold/productInformation.json",
+            r#"{"properties": {"displayName": "Gold", "state": "published"}}"#,
+        )
+        .file("products/gold/apis.json", r#"[{"name": "orders"}]"#)
+        .file(
+            "products/gold/policy.xml",
+            &policies(
+                r#"<base /><quota calls="1" renewal-period="3600" />"#,
+                "<base />",
+                "<base />",
+                "<base />",
+            ),
+        )
+        // Started 100 s before NOW: its hour runs until NOW + 3500.
+        .file(
+            "subscriptions/dated/subscriptionInformation.json",
+            &sub(
+                "dated-primary-1",
+                r#", "createdDate": "2020-01-01T00:00:00Z", "startDate": "2023-11-14T22:11:40Z""#,
+            ),
+        )
+        // No dates: periods align to the Unix epoch (NOW is 800 s into a whole hour).
+        .file(
+            "subscriptions/undated/subscriptionInformation.json",
+            &sub("undated-primary-1", ""),
+        );
+    let clock = Arc::new(FixedClock::at(UnixTime::from_secs(NOW)));
+    let gw = serve(&dir, GatewayOptions::default(), clock).await;
+    let call = |key: &'static str| {
+        gw.req("GET", "/orders/items/1")
+            .header("Ocp-Apim-Subscription-Key", key)
+    };
+    for (key, retry) in [("dated-primary-1", "3500"), ("undated-primary-1", "2800")] {
+        assert_eq!(gw.send(call(key)).await.status, 200, "{key}");
+        let r = gw.send(call(key)).await;
+        assert_eq!(r.status, 403, "{key}");
+        assert_eq!(r.header("retry-after"), Some(retry), "{key}");
+    }
+}
+
+#[test]
+fn a_malformed_subscription_date_is_a_load_error() {
+    let dir = Folder::new()
+        .api("orders", "orders", "http://127.0.0.1:9", true)
+        .file(
+            "subscriptions/s/subscriptionInformation.json",
+            r#"{"properties": {"scope": "/apis", "primaryKey": "primary-key-1", "startDate": "yesterday"}}"#,
+        );
+    let errors = sigil_policy::GatewayConfig::load(dir.path(), &|_| None)
+        .err()
+        .map(|d| {
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default();
+    assert!(
+        errors.contains("startDate: \"yesterday\" is not an ISO 8601 date-time"),
+        "{errors}"
+    );
+}

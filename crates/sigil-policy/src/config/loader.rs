@@ -124,6 +124,9 @@ struct SubscriptionJson {
     allow_tracing: bool,
     primary_key: Option<String>,
     secondary_key: Option<String>,
+    /// ARM's subscription dates (APIOps exports them): quota periods start here.
+    start_date: Option<String>,
+    created_date: Option<String>,
 }
 
 struct Loader<'a> {
@@ -744,6 +747,21 @@ impl Loader<'_> {
                 continue;
             };
             let secondary_key = key(s.secondary_key, "secondaryKey", self);
+            let started = match (s.start_date, s.created_date) {
+                (Some(d), _) => Some(("startDate", d)),
+                (None, Some(d)) => Some(("createdDate", d)),
+                (None, None) => None,
+            }
+            .and_then(|(field, d)| match parse_date_time(&d) {
+                Some(t) => Some(t),
+                None => {
+                    self.diags.error(
+                        &pos,
+                        format!("{field}: {d:?} is not an ISO 8601 date-time (e.g. 2024-01-31T00:00:00Z)"),
+                    );
+                    None
+                }
+            });
             let state = s.state.unwrap_or_else(|| "active".into());
             out.push(Subscription {
                 display_name: s.display_name.unwrap_or_else(|| name.clone()),
@@ -753,10 +771,19 @@ impl Loader<'_> {
                 allow_tracing: s.allow_tracing,
                 primary_key,
                 secondary_key,
+                started,
             });
         }
         out
     }
+}
+
+/// An ISO 8601 / RFC 3339 date-time as ARM writes it (`2024-01-31T00:00:00Z`, with or without
+/// fractional seconds or an offset), in Unix seconds.
+fn parse_date_time(s: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp)
 }
 
 fn subdirs_of(dir: &Path) -> Vec<(String, PathBuf)> {
