@@ -214,6 +214,33 @@ impl TestSigil {
         (status, r.json().await.expect("JSON token response"))
     }
 
+    /// A client-credentials access token (client secret in the body); panics with the error body
+    /// unless the endpoint answers 200.
+    pub async fn client_credentials_token(
+        &self,
+        tenant: &str,
+        client_id: &str,
+        secret: &str,
+        scope: &str,
+    ) -> String {
+        let (status, body) = self
+            .token_request(
+                tenant,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id),
+                    ("client_secret", secret),
+                    ("scope", scope),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body:#}");
+        body["access_token"]
+            .as_str()
+            .expect("access_token in a 200 answer")
+            .to_owned()
+    }
+
     /// Stop gracefully, keeping the home directory (for restart tests, pass it to `start_with`).
     pub async fn shutdown(mut self) -> Option<tempfile::TempDir> {
         if let Some(r) = self.running.take() {

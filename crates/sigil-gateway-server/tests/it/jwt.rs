@@ -37,19 +37,9 @@ pub(crate) const DIRECTORY: &str = r#"tenants:
 pub(crate) const ON_ERROR: &str = r#"<set-header name="X-Error-Reason" exists-action="override"><value>@(context.LastError.Reason)</value></set-header>"#;
 
 pub(crate) async fn token(sigil: &TestSigil, client: &str) -> String {
-    let (status, body) = sigil
-        .token_request(
-            TENANT,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", client),
-                ("client_secret", SECRET),
-                ("scope", "api://fraud-detector/.default"),
-            ],
-        )
-        .await;
-    assert_eq!(status, 200, "{body:#}");
-    body["access_token"].as_str().unwrap().to_owned()
+    sigil
+        .client_credentials_token(TENANT, client, SECRET, "api://fraud-detector/.default")
+        .await
 }
 
 fn api(f: Folder, name: &str, backend: &str, inbound: &str) -> Folder {

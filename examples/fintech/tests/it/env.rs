@@ -102,20 +102,9 @@ impl Env {
 
     /// A client-credentials token straight from the token endpoint.
     pub(crate) async fn token(&self, tenant: &str, client_id: &str, scope: &str) -> String {
-        let (status, body) = self
-            .sigil
-            .token_request(
-                tenant,
-                &[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", client_id),
-                    ("client_secret", TP_SECRET),
-                    ("scope", scope),
-                ],
-            )
-            .await;
-        assert_eq!(status, 200, "{body:#}");
-        body["access_token"].as_str().unwrap().to_owned()
+        self.sigil
+            .client_credentials_token(tenant, client_id, TP_SECRET, scope)
+            .await
     }
 
     /// POST a transaction to the detector with this bearer token (none if empty):

@@ -238,20 +238,9 @@ impl Env {
 
     /// A client-credentials token for `client_id` and `scope`.
     pub(crate) async fn token(&self, client_id: &str, scope: &str) -> String {
-        let (status, body) = self
-            .sigil
-            .token_request(
-                TENANT,
-                &[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", client_id),
-                    ("client_secret", SECRET),
-                    ("scope", scope),
-                ],
-            )
-            .await;
-        assert_eq!(status, 200, "{body:#}");
-        body["access_token"].as_str().unwrap().to_owned()
+        self.sigil
+            .client_credentials_token(TENANT, client_id, SECRET, scope)
+            .await
     }
 
     /// A member's token for the Workouts API.
