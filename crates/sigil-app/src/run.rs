@@ -231,18 +231,19 @@ pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, 
             let http = bind(g.listen_http).await?;
             let https = bind(g.listen_https).await?;
             let addrs = (local(&http, g.listen_http)?, local(&https, g.listen_https)?);
-            let router = started.gateway.router();
-            tasks.push(tokio::spawn(sigil_http::serve(
+            let gw = started.gateway.clone();
+            tasks.push(tokio::spawn(sigil_http::serve_with(
                 http,
                 None,
-                router.clone(),
+                move |peer| gw.service(peer),
                 shutdown(),
                 grace,
             )));
-            tasks.push(tokio::spawn(sigil_http::serve(
+            let gw = started.gateway.clone();
+            tasks.push(tokio::spawn(sigil_http::serve_with(
                 https,
                 Some(tls_config),
-                router,
+                move |peer| gw.service(peer),
                 shutdown(),
                 grace,
             )));

@@ -140,7 +140,7 @@ pub(crate) struct Exchange<'c> {
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
     /// Where `forward-request` sends the request (`serviceUrl` or `set-backend-service`).
-    pub(crate) backend: Option<BaseUrl>,
+    pub(crate) backend: Option<Arc<BaseUrl>>,
     /// Credentials of a `backend-id` backend, added when forwarding.
     pub(crate) backend_headers: Vec<(String, String)>,
     pub(crate) backend_query: Vec<(String, String)>,

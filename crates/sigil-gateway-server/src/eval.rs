@@ -1,5 +1,7 @@
 //! Evaluating policy attribute values (already compiled at load) against an exchange.
 
+use std::borrow::Cow;
+
 use sigil_expr::Value;
 use sigil_policy::template::{Template, Typed};
 
@@ -17,6 +19,15 @@ pub(crate) fn text_opt(ex: &Exchange<'_>, t: &Template) -> Result<Option<String>
                 .map_err(|err| Fault::expression(&err))?;
             Ok((!v.is_null()).then(|| v.to_dotnet_string()))
         }
+    }
+}
+
+/// A string-valued attribute, borrowed from the policy when it is a literal; `null` becomes the
+/// empty string.
+pub(crate) fn text_cow<'t>(ex: &Exchange<'_>, t: &'t Template) -> Result<Cow<'t, str>, Fault> {
+    match t {
+        Template::Literal(l) => Ok(Cow::Borrowed(l.value())),
+        Template::Expression(_) => Ok(Cow::Owned(text(ex, t)?)),
     }
 }
 

@@ -13,7 +13,11 @@
 //!
 //! See `docs/gateway.md` for behaviour, limits and error shapes.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -196,10 +200,21 @@ impl Gateway {
         Router::new().fallback(serve).with_state(self.clone())
     }
 
+    /// A hyper service answering every request of one connection from `peer` with the
+    /// gateway (for `sigil_http::serve_with`): the listener's hot path, without a router.
+    pub fn service(&self, peer: SocketAddr) -> GatewayService {
+        GatewayService {
+            gateway: self.clone(),
+            peer: peer.ip(),
+        }
+    }
+
     /// Handles one request in process (what the router calls; also for benchmarks and tests).
+    /// The caller's address is read from the request's [`PeerAddr`] extension.
     pub async fn handle(&self, req: Request<Body>) -> Response<Body> {
+        let peer = req.extensions().get::<PeerAddr>().map(|p| p.0.ip());
         let rt = self.inner.current.load_full();
-        pipeline::handle(&self.inner, rt, req).await
+        pipeline::handle(&self.inner, rt, req, peer).await
     }
 
     /// Loads `dir` and swaps it in atomically. On any problem the current configuration keeps
@@ -244,4 +259,26 @@ pub struct GatewayStats {
 
 async fn serve(State(gw): State<Gateway>, req: Request<Body>) -> Response<Body> {
     gw.handle(req).await
+}
+
+/// See [`Gateway::service`].
+#[derive(Clone, Debug)]
+pub struct GatewayService {
+    gateway: Gateway,
+    peer: IpAddr,
+}
+
+impl hyper::service::Service<Request<hyper::body::Incoming>> for GatewayService {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn call(&self, req: Request<hyper::body::Incoming>) -> Self::Future {
+        let gw = self.gateway.clone();
+        let peer = self.peer;
+        Box::pin(async move {
+            let rt = gw.inner.current.load_full();
+            Ok(pipeline::handle(&gw.inner, rt, req.map(Body::new), Some(peer)).await)
+        })
+    }
 }

@@ -20,13 +20,14 @@ use crate::exec::{Env, Flow, Loc, run};
 use crate::policies::{cors, limits};
 use crate::runtime::{Prepared, Runtime};
 use crate::url::parse_query;
-use crate::{PeerAddr, Shared, proxy};
+use crate::{Shared, proxy};
 
 /// Handles one request with the configuration generation `rt`.
 pub(crate) async fn handle(
     shared: &Shared,
     rt: Arc<Runtime>,
     req: Request<Body>,
+    peer: Option<IpAddr>,
 ) -> Response<Body> {
     let (mut parts, body) = req.into_parts();
     let h = &parts.headers;
@@ -74,10 +75,7 @@ pub(crate) async fn handle(
         }
     }
 
-    let peer = parts
-        .extensions
-        .get::<PeerAddr>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.0.ip());
+    let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let xff = h.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let (client_ip, forwarded_for) = proxy::client_ip(peer, xff, &shared.opts.trusted_proxies);
     let incoming_tp = h.get("traceparent").and_then(|v| v.to_str().ok());
@@ -153,10 +151,7 @@ pub(crate) async fn handle(
             op_path
         },
         query,
-        backend: api
-            .service_url
-            .as_deref()
-            .and_then(|u| crate::url::BaseUrl::parse(u).ok()),
+        backend: rt.backend(api_name),
         backend_headers: Vec::new(),
         backend_query: Vec::new(),
         // Moved, not cloned: nothing reads the request head after this point.

@@ -149,12 +149,33 @@ pub(crate) fn client_ip(peer: IpAddr, xff: Option<&str>, trusted: &[IpNet]) -> (
 /// The `traceparent` for the backend: the caller's trace id and flags with a new parent id, or a
 /// new trace when the header is missing or malformed (W3C Trace Context §3.2, §4.3).
 pub(crate) fn traceparent(incoming: Option<&str>) -> String {
-    let span = uuid::Uuid::new_v4().simple().to_string();
-    let span = &span[..16];
-    if let Some((trace, flags)) = incoming.and_then(parse_traceparent) {
-        return format!("00-{trace}-{span}-{flags}");
+    // Ids from v4 UUIDs: random, and never all zero (the version nibble is set). Written
+    // straight into one buffer: this runs on every request.
+    let mut out = String::with_capacity(55);
+    out.push_str("00-");
+    let flags = match incoming.and_then(parse_traceparent) {
+        Some((trace, flags)) => {
+            out.push_str(trace);
+            flags
+        }
+        None => {
+            push_hex(&mut out, uuid::Uuid::new_v4().as_bytes());
+            "00"
+        }
+    };
+    out.push('-');
+    push_hex(&mut out, &uuid::Uuid::new_v4().as_bytes()[..8]);
+    out.push('-');
+    out.push_str(flags);
+    out
+}
+
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
     }
-    format!("00-{}-{span}-00", uuid::Uuid::new_v4().simple())
 }
 
 fn parse_traceparent(v: &str) -> Option<(&str, &str)> {
@@ -215,13 +236,12 @@ pub(crate) async fn forward(
             let url = ex.who.api.service_url.as_deref().ok_or_else(|| {
                 Fault::internal("forward-request", "The API has no backend service URL.")
             })?;
-            BaseUrl::parse(url).map_err(|e| Fault::internal("forward-request", e))?
+            Arc::new(BaseUrl::parse(url).map_err(|e| Fault::internal("forward-request", e))?)
         }
     };
-    let mut query = ex.query.clone();
-    query.extend(ex.backend_query.iter().cloned());
+    let query = query_string(ex.query.iter().chain(&ex.backend_query));
     let uri: Uri = base
-        .join(&ex.path, &query_string(&query))
+        .join(&ex.path, &query)
         .parse()
         .map_err(|_| Fault::internal("forward-request", "The backend URL is not valid."))?;
     let method = Method::from_bytes(ex.method.as_bytes())

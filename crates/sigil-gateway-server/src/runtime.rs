@@ -52,6 +52,8 @@ struct ApiDocs {
     api: Arc<Prepared>,
     /// Per operation: without a product, and per product containing the API.
     ops: HashMap<String, OpDocs>,
+    /// The API's `serviceUrl`, parsed once.
+    backend: Option<Arc<BaseUrl>>,
 }
 
 /// One operation's document without a product, and per product containing the API.
@@ -124,7 +126,19 @@ impl Runtime {
                 }
                 ops.insert(op.clone(), (base, by_product));
             }
-            docs.insert(name.clone(), ApiDocs { api: api_doc, ops });
+            let backend = api
+                .service_url
+                .as_deref()
+                .and_then(|u| BaseUrl::parse(u).ok())
+                .map(Arc::new);
+            docs.insert(
+                name.clone(),
+                ApiDocs {
+                    api: api_doc,
+                    ops,
+                    backend,
+                },
+            );
         }
         Ok(Self { cfg, docs })
     }
@@ -141,6 +155,11 @@ impl Runtime {
             Some(p) => by_product.get(p),
             None => Some(base),
         }
+    }
+
+    /// The API's backend (`serviceUrl`), if it has a valid one.
+    pub(crate) fn backend(&self, api: &str) -> Option<Arc<BaseUrl>> {
+        self.docs.get(api).and_then(|d| d.backend.clone())
     }
 
     /// The API-scope document (for errors before an operation is known).

@@ -26,9 +26,9 @@ pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
 }
 
 /// `""` or `?a=b&c=d`, escaping what must be escaped.
-pub(crate) fn query_string(pairs: &[(String, String)]) -> String {
+pub(crate) fn query_string<'a>(pairs: impl IntoIterator<Item = &'a (String, String)>) -> String {
     let mut out = String::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
+    for (i, (k, v)) in pairs.into_iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         out.extend(utf8_percent_encode(k, QUERY));
         out.push('=');
@@ -118,6 +118,7 @@ mod tests {
         );
         assert_eq!(query_string(&q), "?a=1&b=x%20y&c=%26");
         assert_eq!(query_string(&[]), "");
+        assert_eq!(query_string(q[..1].iter().chain(&q[2..])), "?a=1&c=%26");
     }
 
     #[test]

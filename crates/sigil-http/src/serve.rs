@@ -1,10 +1,13 @@
 //! The accept loop: TLS or plain TCP, HTTP/1.1 and HTTP/2, graceful drain on shutdown.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use http::{Request, Response};
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -37,6 +40,7 @@ pub enum ServeError {
 /// Serve `app` on `listener` until `shutdown` completes, then drain for at most `grace`.
 ///
 /// With `tls`, every connection must complete a TLS handshake first; HTTP/2 is chosen by ALPN.
+/// Every request carries the caller's [`PeerAddr`] in its extensions.
 pub async fn serve(
     listener: TcpListener,
     tls: Option<Arc<ServerConfig>>,
@@ -44,6 +48,37 @@ pub async fn serve(
     shutdown: Shutdown,
     grace: Duration,
 ) -> Result<(), ServeError> {
+    let make = move |peer: SocketAddr| {
+        TowerToHyperService::new(tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: Request<Incoming>| {
+                req.extensions_mut().insert(PeerAddr(peer));
+                req
+            },
+        ))
+    };
+    serve_with(listener, tls, make, shutdown, grace).await
+}
+
+/// Like [`serve`], with a hyper service made per connection by `make` from the caller's
+/// address: for a server whose every request goes to one handler (the gateway), so no router,
+/// request-extension map or per-request service clone sits on its hot path.
+pub async fn serve_with<M, S, B>(
+    listener: TcpListener,
+    tls: Option<Arc<ServerConfig>>,
+    make: M,
+    shutdown: Shutdown,
+    grace: Duration,
+) -> Result<(), ServeError>
+where
+    M: Fn(SocketAddr) -> S,
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let graceful = GracefulShutdown::new();
     let acceptor = tls.map(TlsAcceptor::from);
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -74,13 +109,7 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let watcher = graceful.watcher();
         let builder = builder.clone();
-        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
-            app.clone(),
-            move |mut req: http::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(PeerAddr(peer));
-                req
-            },
-        ));
+        let service = make(peer);
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let result = match acceptor {

@@ -211,6 +211,11 @@ impl VerifiedJws {
     pub fn payload(&self) -> &[u8] {
         &self.payload
     }
+
+    /// The payload bytes, owned (no copy).
+    pub fn into_payload(self) -> Vec<u8> {
+        self.payload
+    }
 }
 
 /// Verify a compact JWS with an arbitrary payload (no JWT claim checks): the layer under

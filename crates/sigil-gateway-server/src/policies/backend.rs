@@ -1,5 +1,7 @@
 //! `set-backend-service`: where `forward-request` sends the request.
 
+use std::sync::Arc;
+
 use sigil_policy::model::{BackendTarget, SetBackendService};
 
 use crate::context::Exchange;
@@ -15,7 +17,9 @@ pub(crate) fn set_backend_service(
     match &p.target {
         BackendTarget::BaseUrl(t) => {
             let url = eval::text(ex, t)?;
-            ex.backend = Some(BaseUrl::parse(&url).map_err(|e| Fault::bad_value("base-url", &e))?);
+            ex.backend = Some(Arc::new(
+                BaseUrl::parse(&url).map_err(|e| Fault::bad_value("base-url", &e))?,
+            ));
             ex.backend_headers.clear();
             ex.backend_query.clear();
         }
@@ -27,9 +31,9 @@ pub(crate) fn set_backend_service(
                     format!("backend '{id}' is not defined"),
                 )
             })?;
-            ex.backend = Some(
+            ex.backend = Some(Arc::new(
                 BaseUrl::parse(&b.url).map_err(|e| Fault::internal("set-backend-service", e))?,
-            );
+            ));
             // Credentials are named values (possibly secret): used, never logged.
             ex.backend_headers = b
                 .headers

@@ -8,6 +8,7 @@
 //! (`api-management-error-handling-policies.md`); the caller sees
 //! `failed-validation-error-message` when set.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -32,12 +33,14 @@ struct Rules<'p> {
     require_exp: bool,
     require_signed: bool,
     skew: i64,
-    urls: Vec<String>,
+    // Attribute values: borrowed from the policy when they are literals (the usual case), so
+    // a request allocates nothing for them.
+    urls: Vec<Cow<'p, str>>,
     inline: Vec<KeySet>,
     inline_id: Vec<u8>,
-    audiences: Vec<String>,
-    issuers: Vec<String>,
-    client_apps: Option<Vec<String>>,
+    audiences: Vec<Cow<'p, str>>,
+    issuers: Vec<Cow<'p, str>>,
+    client_apps: Option<Vec<Cow<'p, str>>>,
     required: &'p [RequiredClaim],
 }
 
@@ -53,10 +56,10 @@ impl Refusal {
 const NOT_PRESENT: &str = "JWT not present.";
 
 /// `validate-jwt`
-pub(crate) async fn validate_jwt(
+pub(crate) async fn validate_jwt<'p>(
     ex: &mut Exchange<'_>,
     env: &Env<'_>,
-    p: &ValidateJwt,
+    p: &'p ValidateJwt,
 ) -> Result<(), Fault> {
     let custom = custom_message(ex, p.failed_validation_error_message.as_ref())?;
     let token = token(ex, &p.token, p.require_scheme.as_deref())?;
@@ -95,10 +98,10 @@ pub(crate) async fn validate_jwt(
 
 /// `validate-azure-ad-token`: issuer and keys from the tenant's v2.0 discovery document at
 /// `GatewayOptions::entra_authority` (Entra, or Sigil's own IdP).
-pub(crate) async fn validate_azure_ad_token(
+pub(crate) async fn validate_azure_ad_token<'p>(
     ex: &mut Exchange<'_>,
     env: &Env<'_>,
-    p: &ValidateAzureAdToken,
+    p: &'p ValidateAzureAdToken,
 ) -> Result<(), Fault> {
     let custom = custom_message(ex, p.failed_validation_error_message.as_ref())?;
     let token = token(ex, &p.token, Some("Bearer"))?;
@@ -106,7 +109,7 @@ pub(crate) async fn validate_azure_ad_token(
     let authority = env.shared.opts.entra_authority.trim_end_matches('/');
     let mut audiences = texts(ex, &p.audiences)?;
     for b in texts(ex, &p.backend_application_ids)? {
-        audiences.push(format!("api://{b}"));
+        audiences.push(format!("api://{b}").into());
         audiences.push(b);
     }
     let rules = Rules {
@@ -116,10 +119,13 @@ pub(crate) async fn validate_azure_ad_token(
         require_exp: true,
         require_signed: true,
         skew: 0,
-        urls: vec![format!(
-            "{authority}/{}/v2.0/.well-known/openid-configuration",
-            tenant.trim()
-        )],
+        urls: vec![
+            format!(
+                "{authority}/{}/v2.0/.well-known/openid-configuration",
+                tenant.trim()
+            )
+            .into(),
+        ],
         inline: Vec::new(),
         inline_id: Vec::new(),
         audiences,
@@ -152,7 +158,7 @@ async fn run(
     let issuers: Vec<&str> = r
         .issuers
         .iter()
-        .map(String::as_str)
+        .map(|i| &**i)
         .chain(materials.iter().filter_map(|(_, m)| m.issuer.as_deref()))
         .collect();
     let now = i64::try_from(ex.clock.now().as_secs()).unwrap_or(i64::MAX);
@@ -203,9 +209,14 @@ fn custom_message(ex: &Exchange<'_>, t: Option<&Template>) -> Result<Option<Stri
     t.map(|t| eval::text(ex, t)).transpose()
 }
 
-fn texts(ex: &Exchange<'_>, list: &[Template]) -> Result<Vec<String>, Fault> {
+fn texts<'p>(ex: &Exchange<'_>, list: &'p [Template]) -> Result<Vec<Cow<'p, str>>, Fault> {
     list.iter()
-        .map(|t| eval::text(ex, t).map(|s| s.trim().to_owned()))
+        .map(|t| {
+            Ok(match eval::text_cow(ex, t)? {
+                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+                Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
+            })
+        })
         .collect()
 }
 
@@ -311,17 +322,16 @@ async fn verify<'r>(
     let mut unavailable = false;
     for u in &r.urls {
         match shared.keys.get(u).await {
-            Ok(m) => materials.push((u.as_str(), m)),
+            Ok(m) => materials.push((&**u, m)),
             Err(_) => unavailable = true,
         }
     }
-    let trust = trust_id(r, &materials);
     let now = shared.clock.now().as_secs();
-    let key = TokenCache::key(&trust, token);
+    let mut key = TokenCache::key(&trust_id(r, &materials), token);
     if let Some(c) = shared.tokens.get(&key, now) {
         return Ok((c, materials));
     }
-    let (header, payload) = decode_parts(token)?;
+    let (header, payload_b64) = decode_header(token)?;
     let unsigned = header.get("alg").and_then(J::as_str) == Some("none");
     let payload = if unsigned {
         if r.require_signed {
@@ -330,7 +340,7 @@ async fn verify<'r>(
                 "IDX10504: Unable to validate signature, token does not have a signature.",
             ));
         }
-        payload
+        sigil_jose::base64url::decode(payload_b64).map_err(|_| malformed())?
     } else {
         let mut out = try_sets(token, r, &materials);
         if matches!(out, Err(ValidationError::KeyNotFound)) {
@@ -343,6 +353,7 @@ async fn verify<'r>(
             }
             if !again.is_empty() {
                 materials = again;
+                key = TokenCache::key(&trust_id(r, &materials), token);
                 out = try_sets(token, r, &materials);
             }
         }
@@ -357,11 +368,7 @@ async fn verify<'r>(
     };
     let checked = Arc::new(Checked::new(header, claims));
     if !unsigned {
-        shared.tokens.put(
-            TokenCache::key(&trust_id(r, &materials), token),
-            checked.clone(),
-            now,
-        );
+        shared.tokens.put(key, checked.clone(), now);
     }
     Ok((checked, materials))
 }
@@ -389,7 +396,7 @@ fn try_sets(
         .chain(materials.iter().map(|(_, m)| &m.keys));
     for ks in sets {
         match sigil_jose::verify_compact(token, ks, &ALGORITHMS, &limits) {
-            Ok(v) => return Ok(v.payload().to_vec()),
+            Ok(v) => return Ok(v.into_payload()),
             Err(ValidationError::KeyNotFound) => {}
             Err(e @ ValidationError::Malformed(_)) => return Err(e),
             Err(e) => err = e,
@@ -420,8 +427,9 @@ fn malformed() -> Refusal {
     Refusal("JwtInvalid", "IDX14100: JWT is not well formed.".into())
 }
 
-/// Decodes the header and payload (for unsigned tokens and the output variable).
-fn decode_parts(token: &str) -> Result<(Map<String, J>, Vec<u8>), Refusal> {
+/// Decodes the header (for `alg: none` and the output variable) and returns the still-encoded
+/// payload: a signed token's payload is decoded once, by the signature check.
+fn decode_header(token: &str) -> Result<(Map<String, J>, &str), Refusal> {
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -434,8 +442,7 @@ fn decode_parts(token: &str) -> Result<(Map<String, J>, Vec<u8>), Refusal> {
     let Some(J::Object(header)) = header else {
         return Err(malformed());
     };
-    let payload = sigil_jose::base64url::decode(p).map_err(|_| malformed())?;
-    Ok((header, payload))
+    Ok((header, p))
 }
 
 /// Lifetime, audience, issuer, client application and required claims.
@@ -469,7 +476,7 @@ fn check_claims(
         ));
     }
     if !r.audiences.is_empty() {
-        let ok = values(c, "aud", None).is_some_and(|a| a.iter().any(|x| r.audiences.contains(x)));
+        let ok = any_value(c, "aud", None, |x| r.audiences.iter().any(|a| a == x));
         if !ok {
             return Err(Refusal::denied(
                 "TokenAudienceNotAllowed",
@@ -511,22 +518,39 @@ fn check_claims(
 
 /// A claim's values as strings (arrays flattened, `separator` splitting strings).
 fn values(c: &Map<String, J>, name: &str, sep: Option<&str>) -> Option<Vec<String>> {
-    let text = |v: &J| match v {
-        J::String(s) => s.clone(),
-        other => other.to_string(),
+    c.get(name)?;
+    let mut out = Vec::new();
+    any_value(c, name, sep, |v| {
+        out.push(v.to_owned());
+        false
+    });
+    Some(out)
+}
+
+/// True when `pred` holds for one of the claim's values, visited as [`values`] lists them
+/// (arrays flattened, `separator` splitting strings) without allocating for string values.
+fn any_value(
+    c: &Map<String, J>,
+    name: &str,
+    sep: Option<&str>,
+    mut pred: impl FnMut(&str) -> bool,
+) -> bool {
+    let sep = sep.filter(|s| !s.is_empty());
+    let mut one = |v: &J| {
+        let text: Cow<'_, str> = match v {
+            J::String(s) => Cow::Borrowed(s),
+            other => Cow::Owned(other.to_string()),
+        };
+        match sep {
+            Some(s) => text.split(s).filter(|p| !p.is_empty()).any(&mut pred),
+            None => pred(&text),
+        }
     };
-    let raw: Vec<String> = match c.get(name)? {
-        J::Array(a) => a.iter().map(text).collect(),
-        v => vec![text(v)],
-    };
-    Some(match sep.filter(|s| !s.is_empty()) {
-        Some(s) => raw
-            .iter()
-            .flat_map(|v| v.split(s).map(str::to_owned).collect::<Vec<_>>())
-            .filter(|v| !v.is_empty())
-            .collect(),
-        None => raw,
-    })
+    match c.get(name) {
+        None => false,
+        Some(J::Array(a)) => a.iter().any(&mut one),
+        Some(v) => one(v),
+    }
 }
 
 fn required_claims(req: &[RequiredClaim], c: &Map<String, J>) -> Result<(), Refusal> {
@@ -545,13 +569,15 @@ fn required_claims(req: &[RequiredClaim], c: &Map<String, J>) -> Result<(), Refu
         ));
     }
     for r in req.iter().filter(|r| !r.values.is_empty()) {
-        let have = values(c, &r.name, r.separator.as_deref()).unwrap_or_default();
+        let sep = r.separator.as_deref();
+        let has = |want: &String| any_value(c, &r.name, sep, |v| v == want);
         let ok = if r.match_all {
-            r.values.iter().all(|v| have.contains(v))
+            r.values.iter().all(has)
         } else {
-            r.values.iter().any(|v| have.contains(v))
+            r.values.iter().any(has)
         };
         if !ok {
+            let have = values(c, &r.name, sep).unwrap_or_default();
             return Err(Refusal::denied(
                 "TokenClaimValueNotAllowed",
                 &format!(

@@ -233,10 +233,17 @@ pub(crate) async fn start_with(dir: &Path, opts: GatewayOptions) -> Gw {
     let gw = Gateway::new(load(dir), opts, Arc::new(sigil_core::SystemClock)).unwrap();
     let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();
-    let app = gw.router();
+    let app = gw.clone();
     tokio::spawn(async move {
         let never: sigil_http::Shutdown = Box::pin(std::future::pending());
-        let _ = sigil_http::serve(l, None, app, never, Duration::from_secs(1)).await;
+        let _ = sigil_http::serve_with(
+            l,
+            None,
+            move |peer| app.service(peer),
+            never,
+            Duration::from_secs(1),
+        )
+        .await;
     });
     Gw {
         url: format!("http://{addr}"),

@@ -220,10 +220,17 @@ impl Env {
         let gw = Gateway::new(cfg, opts, clock.clone()).unwrap();
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let gateway = format!("http://{}", l.local_addr().unwrap());
-        let app = gw.router();
+        let app = gw.clone();
         tokio::spawn(async move {
             let never: sigil_http::Shutdown = Box::pin(std::future::pending());
-            let _ = sigil_http::serve(l, None, app, never, Duration::from_secs(1)).await;
+            let _ = sigil_http::serve_with(
+                l,
+                None,
+                move |peer| app.service(peer),
+                never,
+                Duration::from_secs(1),
+            )
+            .await;
         });
         Self {
             sigil,
