@@ -16,7 +16,7 @@ use sigil_policy::{Access, SubscriptionError};
 
 use crate::context::{BodySlot, Exchange, Identity, Original, Resp};
 use crate::errors::{self, Fault};
-use crate::exec::{Env, Flow, Loc, run};
+use crate::exec::{Env, Flow, Loc, run_section};
 use crate::policies::{cors, limits};
 use crate::runtime::{Prepared, Runtime};
 use crate::url::parse_query;
@@ -53,15 +53,12 @@ pub(crate) async fn handle(
     let query = parse_query(parts.uri.query().unwrap_or(""));
     let preflight = cors::is_preflight(method, h);
 
-    let routed = cfg.route(method, raw_path);
-    let (api_name, op_name, matched, op_path) = match &routed {
-        Ok(m) => (
-            m.api,
-            Some(m.operation),
-            m.params.clone(),
-            m.operation_path.clone(),
-        ),
-        Err(RouteError::OperationNotFound(api)) => (api.as_str(), None, Vec::new(), String::new()),
+    let (api_name, op_name, matched, op_path) = match cfg.route(method, raw_path) {
+        Ok(m) => (m.api, Some(m.operation), m.params, m.operation_path),
+        Err(RouteError::OperationNotFound(api)) => match cfg.apis.get_key_value(&api) {
+            Some((name, _)) => (name.as_str(), None, Vec::new(), String::new()),
+            None => return errors::early(404, errors::MSG_NOT_FOUND),
+        },
         Err(RouteError::ApiNotFound) => return errors::early(404, errors::MSG_NOT_FOUND),
         Err(_) => return errors::early(400, "Bad Request"),
     };
@@ -221,7 +218,7 @@ async fn run_sections(
         (Section::Backend, &doc.backend),
         (Section::Outbound, &doc.outbound),
     ] {
-        if run(ex, env, list, Loc::section(section)).await? == Flow::Return {
+        if run_section(ex, env, list, Loc::section(section)).await? == Flow::Return {
             break;
         }
     }
@@ -249,7 +246,7 @@ async fn on_error(
     }
     ex.last_error = Some(f.error.clone());
     let on_error = &prepared.doc.on_error;
-    if let Err(again) = run(ex, env, on_error, Loc::section(Section::OnError)).await {
+    if let Err(again) = run_section(ex, env, on_error, Loc::section(Section::OnError)).await {
         tracing::warn!(source = %again.error.source, reason = %again.error.reason, "on-error section failed");
         return internal_error(&ex.request_id);
     }

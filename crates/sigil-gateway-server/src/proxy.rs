@@ -247,14 +247,16 @@ pub(crate) async fn forward(
     let method = Method::from_bytes(ex.method.as_bytes())
         .map_err(|_| Fault::internal("forward-request", "The method is not valid."))?;
 
+    static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+    static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
     let mut headers = ex.req_headers.clone();
     strip_hop_by_hop(&mut headers);
     headers.remove(HOST);
     if let Ok(v) = HeaderValue::from_str(&ex.forwarded_for) {
-        headers.insert("x-forwarded-for", v);
+        headers.insert(&X_FORWARDED_FOR, v);
     }
     if let Ok(v) = HeaderValue::from_str(&ex.traceparent) {
-        headers.insert("traceparent", v);
+        headers.insert(&TRACEPARENT, v);
     }
     for (k, v) in &ex.backend_headers {
         if let (Ok(k), Ok(v)) = (
