@@ -251,7 +251,14 @@ pub(crate) async fn forward(
     static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
     let mut headers = ex.req_headers.clone();
     strip_hop_by_hop(&mut headers);
-    headers.remove(HOST);
+    // The backend's own host, as APIM sends it. Set here for plain-HTTP backends (always
+    // HTTP/1.1); over TLS the client sets it only if ALPN chose HTTP/1.1 (HTTP/2 has
+    // `:authority`).
+    if base.scheme == "http" {
+        headers.insert(HOST, base.host_header.clone());
+    } else {
+        headers.remove(HOST);
+    }
     if let Ok(v) = HeaderValue::from_str(&ex.forwarded_for) {
         headers.insert(&X_FORWARDED_FOR, v);
     }

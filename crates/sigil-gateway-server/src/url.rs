@@ -52,6 +52,9 @@ pub(crate) struct BaseUrl {
     pub(crate) authority: String,
     /// Path prefix without a trailing `/` (may be empty).
     pub(crate) path: String,
+    /// The `Host` header for requests to it: the host, with the port unless it is the
+    /// scheme's default (what the HTTP client would compute on every request otherwise).
+    pub(crate) host_header: http::HeaderValue,
 }
 
 impl BaseUrl {
@@ -70,9 +73,15 @@ impl BaseUrl {
             .authority()
             .ok_or_else(|| "the backend URL has no host".to_owned())?;
         let default_port = if scheme == "https" { 443 } else { 80 };
+        let host_header = match auth.port_u16() {
+            Some(p) if p != default_port => format!("{}:{p}", auth.host()),
+            _ => auth.host().to_owned(),
+        };
         Ok(Self {
             host: auth.host().to_owned(),
             port: auth.port_u16().unwrap_or(default_port),
+            host_header: http::HeaderValue::try_from(host_header)
+                .map_err(|_| "the backend URL's host is not valid".to_owned())?,
             authority: auth.as_str().to_owned(),
             path: uri.path().trim_end_matches('/').to_owned(),
             scheme,
@@ -81,13 +90,14 @@ impl BaseUrl {
 
     /// The full URL for a path below the base (APIM appends the operation path).
     pub(crate) fn join(&self, path: &str, query: &str) -> String {
-        format!(
-            "{}://{}{}{}",
-            self.scheme,
-            self.authority,
-            join_path(&self.path, path),
-            query
-        )
+        let path = join_path(&self.path, path);
+        let mut out = String::with_capacity(
+            self.scheme.len() + 3 + self.authority.len() + path.len() + query.len(),
+        );
+        for part in [&self.scheme, "://", &self.authority, &path, query] {
+            out.push_str(part);
+        }
+        out
     }
 }
 
