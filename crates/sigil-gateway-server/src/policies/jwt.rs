@@ -56,10 +56,10 @@ impl Refusal {
 const NOT_PRESENT: &str = "JWT not present.";
 
 /// `validate-jwt`
-pub(crate) async fn validate_jwt<'p>(
+pub(crate) async fn validate_jwt(
     ex: &mut Exchange<'_>,
     env: &Env<'_>,
-    p: &'p ValidateJwt,
+    p: &ValidateJwt,
 ) -> Result<(), Fault> {
     let custom = custom_message(ex, p.failed_validation_error_message.as_ref())?;
     let token = token(ex, &p.token, p.require_scheme.as_deref())?;
@@ -98,10 +98,10 @@ pub(crate) async fn validate_jwt<'p>(
 
 /// `validate-azure-ad-token`: issuer and keys from the tenant's v2.0 discovery document at
 /// `GatewayOptions::entra_authority` (Entra, or Sigil's own IdP).
-pub(crate) async fn validate_azure_ad_token<'p>(
+pub(crate) async fn validate_azure_ad_token(
     ex: &mut Exchange<'_>,
     env: &Env<'_>,
-    p: &'p ValidateAzureAdToken,
+    p: &ValidateAzureAdToken,
 ) -> Result<(), Fault> {
     let custom = custom_message(ex, p.failed_validation_error_message.as_ref())?;
     let token = token(ex, &p.token, Some("Bearer"))?;
