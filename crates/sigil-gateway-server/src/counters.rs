@@ -600,6 +600,14 @@ mod tests {
         assert!(c.hit("hot", W, hot + 1, t, 0).allowed);
     }
 
+    #[test]
+    fn stores_are_seeded_differently() {
+        // Keys are attacker-chosen: a fixed-seed hash would let colliding keys be precomputed.
+        let (a, b) = (MemoryCounters::new(16), MemoryCounters::new(16));
+        let key = b"rl:key:10.0.0.1";
+        assert_ne!(a.hash(key), b.hash(key));
+    }
+
     /// Every key hashes to the same value.
     #[derive(Clone, Copy, Debug, Default)]
     struct Collide;
