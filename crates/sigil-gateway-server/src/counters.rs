@@ -17,21 +17,21 @@
 //! first drops counters whose windows are over; if none are, it evicts the least recently used
 //! of a small sample (Redis's approximated LRU), so a flood of distinct keys costs a fixed amount
 //! of memory and O(1) work per new key. Evictions are counted ([`MemoryCounters::evictions`]).
+//!
+//! **One hash per hit.** Keys are attacker-controlled (a header, a claim), so they are hashed
+//! with a per-store random seed (aHash, designed against hash flooding). That one 64-bit hash
+//! picks the shard and is reused by the shard's table; the table still compares whole keys, so
+//! two keys with the same hash stay two counters. Short keys (the common ones: an IP address, a
+//! token id) are stored inside the table slot, so a new counter costs no allocation of its own.
 
-use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use hashbrown::HashTable;
 use sigil_core::UnixTime;
-
-/// The name of one counter (the policy family is part of it, so a rate limit and a quota on
-/// the same key value do not share a counter).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct CounterKey(pub String);
 
 /// How a counter's window moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,19 +60,16 @@ pub struct Decision {
 }
 
 /// Where counters live.
+///
+/// `key` is the counter's name (the policy family is part of it, so a rate limit and a quota on
+/// the same key value do not share a counter); a shared store uses it as its key text.
 pub trait CounterStore: Send + Sync + fmt::Debug {
     /// Admits the request if the counter is below `limit`, then adds `increment` (0 checks only).
-    fn hit(
-        &self,
-        key: &CounterKey,
-        window: Window,
-        limit: u64,
-        now: UnixTime,
-        increment: u64,
-    ) -> Decision;
+    fn hit(&self, key: &str, window: Window, limit: u64, now: UnixTime, increment: u64)
+    -> Decision;
 
     /// Adds `amount` without checking (counting decided after the response).
-    fn add(&self, key: &CounterKey, window: Window, now: UnixTime, amount: u64);
+    fn add(&self, key: &str, window: Window, now: UnixTime, amount: u64);
 }
 
 const SHARDS: usize = 16;
@@ -87,20 +84,100 @@ struct Entry {
     touched: u64,
 }
 
-/// In-process counters with a bound on the number of keys.
+/// Longest key kept inline: with the tag and length byte a [`Name`] is 32 bytes, the same as
+/// an [`Entry`], so a slot is 64. `rl:key:` plus a 22-character token id or an IPv4 address fits.
+const INLINE: usize = 30;
+
+/// A counter's name as the table keeps it: inline when short, else one exact allocation.
+enum Name {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<[u8]>),
+}
+
+impl Name {
+    fn new(key: &[u8]) -> Self {
+        match u8::try_from(key.len()) {
+            Ok(len) if key.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..key.len()].copy_from_slice(key);
+                Name::Inline { len, bytes }
+            }
+            _ => Name::Heap(key.into()),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Name::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Name::Heap(b) => b,
+        }
+    }
+
+    /// Bytes allocated outside the table for this name.
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Name::Inline { .. } => 0,
+            Name::Heap(b) => b.len(),
+        }
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&String::from_utf8_lossy(self.as_bytes()), f)
+    }
+}
+
 #[derive(Debug)]
-pub struct MemoryCounters {
-    shards: Vec<Mutex<HashMap<CounterKey, Entry>>>,
+struct Slot {
+    name: Name,
+    entry: Entry,
+}
+
+#[derive(Debug, Default)]
+struct Shard {
+    table: HashTable<Slot>,
+    /// Bucket where the next eviction sample starts. It moves on with every sample so that all
+    /// counters are candidates in turn; always starting at the first bucket would keep evicting
+    /// whatever lands there and rescan an ever longer empty prefix.
+    cursor: usize,
+}
+
+/// In-process counters with a bound on the number of keys.
+///
+/// `S` hashes the keys; it is only chosen otherwise by tests (to make keys collide).
+#[derive(Debug)]
+pub struct MemoryCounters<S = ahash::RandomState> {
+    shards: Box<[Mutex<Shard>]>,
     per_shard: usize,
+    /// What a shard's table is sized for when rebuilt: the bound plus an eighth, so that a
+    /// rebuild leaves room for many deletions before the next one.
+    table_capacity: usize,
+    /// Buckets of a table of `table_capacity`: a full table that would have to grow beyond it
+    /// is only full of deletion markers and is rebuilt at this size instead.
+    full_buckets: usize,
+    hasher: S,
     evictions: AtomicU64,
 }
 
 impl MemoryCounters {
     /// A store holding at most about `max_keys` counters.
     pub fn new(max_keys: usize) -> Self {
+        // Seeded from the OS's random source: a different hash function per store.
+        Self::with_hasher(max_keys, ahash::RandomState::new())
+    }
+}
+
+impl<S: BuildHasher> MemoryCounters<S> {
+    fn with_hasher(max_keys: usize, hasher: S) -> Self {
+        let per_shard = (max_keys / SHARDS).max(1);
+        let table_capacity = per_shard.saturating_add(per_shard / 8 + 1);
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            per_shard: (max_keys / SHARDS).max(1),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            per_shard,
+            table_capacity,
+            full_buckets: HashTable::<()>::with_capacity(table_capacity).num_buckets(),
+            hasher,
             evictions: AtomicU64::new(0),
         }
     }
@@ -112,10 +189,7 @@ impl MemoryCounters {
 
     /// Counters held now.
     pub fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).len())
-            .sum()
+        self.shards.iter().map(|s| lock(s).table.len()).sum()
     }
 
     /// True when no counter is held.
@@ -123,64 +197,125 @@ impl MemoryCounters {
         self.len() == 0
     }
 
-    fn shard(&self, key: &CounterKey) -> &Mutex<HashMap<CounterKey, Entry>> {
-        let mut h = DefaultHasher::new();
-        key.hash(&mut h);
-        let i = usize::try_from(h.finish() % SHARDS as u64).unwrap_or(0);
-        &self.shards[i]
+    /// Heap bytes the counters take (tables and long names; allocator overhead not included).
+    pub fn heap_bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| {
+                let s = lock(s);
+                s.table.allocation_size()
+                    + s.table.iter().map(|s| s.name.heap_bytes()).sum::<usize>()
+            })
+            .sum()
+    }
+
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
     }
 
     fn with_entry<R>(
         &self,
-        key: &CounterKey,
+        key: &str,
         window: Window,
         now: UnixTime,
         f: impl FnOnce(&mut Entry, &Clocked) -> R,
     ) -> R {
         let c = Clocked::new(window, now);
-        let mut map = self
-            .shard(key)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if !map.contains_key(key) && map.len() >= self.per_shard {
-            self.make_room(&mut map, &c);
+        let key = key.as_bytes();
+        let hash = self.hash(key);
+        // The table places entries by the hash's low bits and tags them with its top 7, so the
+        // shard takes bits from the middle: all keys of one shard share these bits without
+        // crowding one part of its table.
+        let shard = usize::try_from((hash >> 32) % SHARDS as u64).unwrap_or(0);
+        let mut shard = lock(&self.shards[shard]);
+        if let Some(s) = shard.table.find_mut(hash, |s| s.name.as_bytes() == key) {
+            roll(&mut s.entry, c.index);
+            s.entry.touched = c.millis;
+            return f(&mut s.entry, &c);
         }
-        let e = map.entry(key.clone()).or_insert(Entry {
-            index: c.index,
-            current: 0,
-            previous: 0,
-            touched: c.millis,
-        });
-        roll(e, c.index);
-        e.touched = c.millis;
-        f(e, &c)
+        if shard.table.len() >= self.per_shard {
+            self.make_room(&mut shard, &c);
+        }
+        let rehash = |s: &Slot| self.hash(s.name.as_bytes());
+        if shard.table.len() == shard.table.capacity()
+            && shard.table.num_buckets() >= self.full_buckets
+        {
+            // Inserting would double the table although it is large enough for the bound: its
+            // free buckets are all deletion markers left by churn. Rebuild it at the same size.
+            let old = std::mem::replace(
+                &mut shard.table,
+                HashTable::with_capacity(self.table_capacity),
+            );
+            for s in old {
+                shard.table.insert_unique(rehash(&s), s, rehash);
+            }
+        }
+        let slot = Slot {
+            name: Name::new(key),
+            entry: Entry {
+                index: c.index,
+                current: 0,
+                previous: 0,
+                touched: c.millis,
+            },
+        };
+        let s = shard.table.insert_unique(hash, slot, rehash).into_mut();
+        f(&mut s.entry, &c)
     }
 
-    fn make_room(&self, map: &mut HashMap<CounterKey, Entry>, c: &Clocked) {
-        // Counters whose windows ended hold nothing: drop them first (at most a sample's worth,
-        // so one insertion never scans the whole shard).
-        let stale: Vec<CounterKey> = map
-            .iter()
-            .take(SAMPLE * 4)
-            .filter(|(_, e)| c.index > e.index.saturating_add(1) && c.same_kind)
-            .map(|(k, _)| k.clone())
-            .collect();
-        if !stale.is_empty() {
-            for k in stale {
-                map.remove(&k);
+    fn make_room(&self, shard: &mut Shard, c: &Clocked) {
+        let Shard { table, cursor } = shard;
+        let buckets = table.num_buckets();
+        // The next few counters from the cursor on, in bucket order (a random order of keys).
+        let mut sample = [0usize; SAMPLE * 4];
+        let mut found = 0;
+        let mut i = *cursor % buckets.max(1);
+        for _ in 0..buckets {
+            if found == sample.len() {
+                break;
             }
+            if table.get_bucket(i).is_some() {
+                sample[found] = i;
+                found += 1;
+            }
+            i = (i + 1) % buckets;
+        }
+        let sample = &sample[..found];
+        // Counters whose windows ended hold nothing: drop them first (at most a sample's worth,
+        // so one insertion never scans the whole shard). Removing a counter moves no other, so
+        // the sampled bucket numbers stay valid.
+        let mut dropped = false;
+        for &b in sample {
+            if let Ok(e) = table.get_bucket_entry(b) {
+                if c.index > e.get().entry.index.saturating_add(1) && c.same_kind {
+                    e.remove();
+                    dropped = true;
+                }
+            }
+        }
+        if dropped {
+            *cursor = i;
             return;
         }
-        let victim = map
+        let candidates = &sample[..sample.len().min(SAMPLE)];
+        let victim = candidates
             .iter()
-            .take(SAMPLE)
-            .min_by_key(|(_, e)| e.touched)
-            .map(|(k, _)| k.clone());
-        if let Some(k) = victim {
-            map.remove(&k);
-            self.evictions.fetch_add(1, Ordering::Relaxed);
+            .copied()
+            .min_by_key(|&b| table.get_bucket(b).map_or(u64::MAX, |s| s.entry.touched));
+        if let Some(v) = victim {
+            if let Ok(e) = table.get_bucket_entry(v) {
+                e.remove();
+                self.evictions.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        if let Some(last) = candidates.last() {
+            *cursor = last + 1;
         }
     }
+}
+
+fn lock(m: &Mutex<Shard>) -> std::sync::MutexGuard<'_, Shard> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Default for MemoryCounters {
@@ -299,10 +434,10 @@ fn roll(e: &mut Entry, index: i64) {
     e.index = index;
 }
 
-impl CounterStore for MemoryCounters {
+impl<S: BuildHasher + Send + Sync + fmt::Debug> CounterStore for MemoryCounters<S> {
     fn hit(
         &self,
-        key: &CounterKey,
+        key: &str,
         window: Window,
         limit: u64,
         now: UnixTime,
@@ -326,7 +461,7 @@ impl CounterStore for MemoryCounters {
         })
     }
 
-    fn add(&self, key: &CounterKey, window: Window, now: UnixTime, amount: u64) {
+    fn add(&self, key: &str, window: Window, now: UnixTime, amount: u64) {
         self.with_entry(key, window, now, |e, _| {
             e.current = e.current.saturating_add(amount);
         });
@@ -337,10 +472,6 @@ impl CounterStore for MemoryCounters {
 mod tests {
     use super::*;
 
-    fn k(s: &str) -> CounterKey {
-        CounterKey(s.into())
-    }
-
     const W: Window = Window::Sliding(Duration::from_secs(60));
 
     #[test]
@@ -348,33 +479,33 @@ mod tests {
         let c = MemoryCounters::default();
         let t = UnixTime::from_secs(6_000); // a window boundary
         for i in 0..3 {
-            let d = c.hit(&k("a"), W, 3, t, 1);
+            let d = c.hit("a", W, 3, t, 1);
             assert!(d.allowed);
             assert_eq!(d.remaining, 2 - i);
         }
-        let d = c.hit(&k("a"), W, 3, t, 1);
+        let d = c.hit("a", W, 3, t, 1);
         assert!(!d.allowed);
         // All three are in the current window: the estimate drops below 3 once a third of the
         // next window has passed (3 * (1 - x/60) < 3 → x > 0 → 1 s granularity).
         assert_eq!(d.retry_after, Duration::from_secs(61));
         // Other keys are independent.
-        assert!(c.hit(&k("b"), W, 3, t, 1).allowed);
+        assert!(c.hit("b", W, 3, t, 1).allowed);
         // Two windows later, all forgotten.
-        assert!(c.hit(&k("a"), W, 3, UnixTime::from_secs(6_120), 1).allowed);
+        assert!(c.hit("a", W, 3, UnixTime::from_secs(6_120), 1).allowed);
     }
 
     #[test]
     fn previous_window_is_weighted() {
         let c = MemoryCounters::default();
         for _ in 0..10 {
-            c.hit(&k("a"), W, 10, UnixTime::from_secs(6_000), 1);
+            c.hit("a", W, 10, UnixTime::from_secs(6_000), 1);
         }
         // Half-way through the next window half of the previous count still weighs in.
-        let d = c.hit(&k("a"), W, 10, UnixTime::from_secs(6_090), 1);
+        let d = c.hit("a", W, 10, UnixTime::from_secs(6_090), 1);
         assert!(d.allowed);
         assert_eq!(d.remaining, 4);
         // 90 % through: one of the ten still counts.
-        let d = c.hit(&k("a"), W, 2, UnixTime::from_secs(6_114), 0);
+        let d = c.hit("a", W, 2, UnixTime::from_secs(6_114), 0);
         assert!(!d.allowed, "1 + 1 weighted >= 2");
     }
 
@@ -382,10 +513,10 @@ mod tests {
     fn check_only_and_deferred_add() {
         let c = MemoryCounters::default();
         let t = UnixTime::from_secs(6_000);
-        assert!(c.hit(&k("a"), W, 1, t, 0).allowed);
-        assert!(c.hit(&k("a"), W, 1, t, 0).allowed);
-        c.add(&k("a"), W, t, 1);
-        assert!(!c.hit(&k("a"), W, 1, t, 0).allowed);
+        assert!(c.hit("a", W, 1, t, 0).allowed);
+        assert!(c.hit("a", W, 1, t, 0).allowed);
+        c.add("a", W, t, 1);
+        assert!(!c.hit("a", W, 1, t, 0).allowed);
     }
 
     #[test]
@@ -396,21 +527,18 @@ mod tests {
             period: Duration::from_secs(3_600),
         };
         let t = UnixTime::from_secs(7_200 + 3_000);
-        assert!(c.hit(&k("q"), w, 1, t, 1).allowed);
-        let d = c.hit(&k("q"), w, 1, t, 1);
+        assert!(c.hit("q", w, 1, t, 1).allowed);
+        let d = c.hit("q", w, 1, t, 1);
         assert!(!d.allowed);
         assert_eq!(d.retry_after, Duration::from_secs(600));
-        assert!(c.hit(&k("q"), w, 1, UnixTime::from_secs(10_800), 1).allowed);
+        assert!(c.hit("q", w, 1, UnixTime::from_secs(10_800), 1).allowed);
         // A lifetime quota never renews.
         let life = Window::Fixed {
             start: 0,
             period: Duration::ZERO,
         };
-        c.hit(&k("l"), life, 1, t, 1);
-        assert!(
-            !c.hit(&k("l"), life, 1, UnixTime::from_secs(1 << 40), 1)
-                .allowed
-        );
+        c.hit("l", life, 1, t, 1);
+        assert!(!c.hit("l", life, 1, UnixTime::from_secs(1 << 40), 1).allowed);
     }
 
     #[test]
@@ -418,7 +546,7 @@ mod tests {
         let c = MemoryCounters::new(1_000);
         let t = UnixTime::from_secs(6_000);
         for i in 0..100_000 {
-            c.hit(&k(&format!("flood-{i}")), W, 10, t, 1);
+            c.hit(&format!("flood-{i}"), W, 10, t, 1);
         }
         assert!(c.len() <= 1_000, "{}", c.len());
         assert!(c.evictions() >= 99_000);
@@ -426,12 +554,137 @@ mod tests {
         let before = c.evictions();
         let later = UnixTime::from_secs(6_300);
         for i in 0..500 {
-            c.hit(&k(&format!("later-{i}")), W, 10, later, 1);
+            c.hit(&format!("later-{i}"), W, 10, later, 1);
         }
         assert!(c.len() <= 1_000);
         assert!(
             c.evictions() - before < 500,
             "stale entries were dropped first"
         );
+    }
+
+    #[test]
+    fn tables_stay_at_the_size_of_the_bound_under_churn() {
+        // Churn leaves deletion markers; a full table of them must be rebuilt, not doubled.
+        // 1,590 counters a shard fill 2,048 buckets to 78 %: few free ones, markers pile up.
+        let c = MemoryCounters::new(16 * 1_590);
+        assert_eq!(c.full_buckets, 2_048);
+        let t = UnixTime::from_secs(6_000);
+        for i in 0..150_000 {
+            c.hit(&format!("churn-{i}"), W, 10, t, 1);
+        }
+        assert!(c.len() <= 16 * 1_590);
+        for s in c.shards.iter() {
+            let s = lock(s);
+            assert!(
+                s.table.num_buckets() <= c.full_buckets,
+                "{}",
+                s.table.num_buckets()
+            );
+        }
+    }
+
+    #[test]
+    fn recently_used_counters_survive_a_flood() {
+        let c = MemoryCounters::new(16 * 64);
+        let mut hot = 0;
+        for i in 0..20_000 {
+            let t = UnixTime::from_duration(Duration::from_millis(6_000_000 + i));
+            assert!(c.hit("hot", W, u64::MAX, t, 1).allowed);
+            hot += 1;
+            c.hit(&format!("flood-{i}"), W, 10, t, 1);
+        }
+        // Never evicted: its count was never reset.
+        let t = UnixTime::from_duration(Duration::from_millis(6_000_000 + 20_000));
+        assert_eq!(c.hit("hot", W, hot, t, 0).remaining, 0);
+        assert!(c.hit("hot", W, hot + 1, t, 0).allowed);
+    }
+
+    #[test]
+    fn stores_are_seeded_differently() {
+        // Keys are attacker-chosen: a fixed-seed hash would let colliding keys be precomputed.
+        let (a, b) = (MemoryCounters::new(16), MemoryCounters::new(16));
+        let key = b"rl:key:10.0.0.1";
+        assert_ne!(a.hash(key), b.hash(key));
+    }
+
+    /// Every key hashes to the same value.
+    #[derive(Clone, Copy, Debug, Default)]
+    struct Collide;
+
+    impl BuildHasher for Collide {
+        type Hasher = Collider;
+        fn build_hasher(&self) -> Collider {
+            Collider
+        }
+    }
+
+    struct Collider;
+
+    impl std::hash::Hasher for Collider {
+        fn finish(&self) -> u64 {
+            0x5EED_0000_0000_0042
+        }
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn keys_with_the_same_hash_are_different_counters() {
+        let c = MemoryCounters::with_hasher(100, Collide);
+        let t = UnixTime::from_secs(6_000);
+        assert!(c.hit("rl:key:a", W, 2, t, 1).allowed);
+        assert!(c.hit("rl:key:a", W, 2, t, 1).allowed);
+        assert!(!c.hit("rl:key:a", W, 2, t, 1).allowed);
+        // Same hash, same shard, same probe sequence: still their own counters.
+        assert_eq!(c.hit("q:key:a", W, 2, t, 1).remaining, 1);
+        assert_eq!(c.hit("rl:key:b", W, 2, t, 1).remaining, 1);
+        assert_eq!(c.hit("rl:key:", W, 2, t, 1).remaining, 1);
+        assert_eq!(c.len(), 4);
+        // Bounded as well: every key lands in one shard of 100 / 16 = 6 counters.
+        for i in 0..1_000 {
+            c.hit(&format!("collide-{i}"), W, 10, t, 1);
+        }
+        assert!(c.len() <= 6, "{}", c.len());
+    }
+
+    #[test]
+    fn short_and_long_names_are_kept_whole() {
+        let c = MemoryCounters::default();
+        let t = UnixTime::from_secs(6_000);
+        let inline = "x".repeat(INLINE);
+        let boxed = "x".repeat(INLINE + 1);
+        let long = format!("rl:key:{}", "é".repeat(500));
+        for key in ["", "a", inline.as_str(), boxed.as_str(), long.as_str()] {
+            assert_eq!(c.hit(key, W, 10, t, 1).remaining, 9, "{key:?}");
+            assert_eq!(c.hit(key, W, 10, t, 1).remaining, 8, "{key:?}");
+        }
+        assert_eq!(c.len(), 5);
+        assert!(matches!(Name::new(inline.as_bytes()), Name::Inline { .. }));
+        assert!(matches!(Name::new(boxed.as_bytes()), Name::Heap(_)));
+        assert_eq!(Name::new(long.as_bytes()).as_bytes(), long.as_bytes());
+    }
+
+    /// Bytes per counter (the memory the `max_counters` bound stands for), 64-bit targets.
+    ///
+    /// Before: a `HashMap<CounterKey(String), Entry>` slot of 24 + 32 = 56 bytes, plus the key's
+    /// own allocation (`rl:key:` + a 22-character token id = 29 bytes: a 32-byte mimalloc block,
+    /// 48 with glibc), plus a control byte; 6,250 counters a shard fill 8,192 buckets (x 1.31),
+    /// and churn doubled the tables to 16,384 (x 2.62): ~107 bytes a counter when the store
+    /// has just filled, ~181 after churn (mimalloc).
+    /// After: a 64-byte slot with names up to 30 bytes inside it, no allocation of their own, and
+    /// tables kept at 8,192 buckets: ~85 bytes a counter.
+    #[test]
+    fn a_counter_is_one_64_byte_slot() {
+        assert_eq!(size_of::<Entry>(), 32);
+        assert_eq!(size_of::<Name>(), 32);
+        assert_eq!(size_of::<Slot>(), 64);
+        let c = MemoryCounters::new(100_000);
+        let t = UnixTime::from_secs(6_000);
+        for i in 0..120_000u32 {
+            // `rl:key:` + 22 characters, as a `uti` claim.
+            c.hit(&format!("rl:key:{i:022}"), W, 10, t, 1);
+        }
+        let per_counter = c.heap_bytes() / c.len();
+        assert!(per_counter <= 90, "{per_counter} bytes a counter");
     }
 }
