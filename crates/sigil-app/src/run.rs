@@ -231,19 +231,16 @@ pub async fn start(config: AppConfig, clock: Arc<dyn Clock>) -> Result<Running, 
             let http = bind(g.listen_http).await?;
             let https = bind(g.listen_https).await?;
             let addrs = (local(&http, g.listen_http)?, local(&https, g.listen_https)?);
-            let gw = started.gateway.clone();
-            tasks.push(tokio::spawn(sigil_http::serve_with(
+            let gw = &started.gateway;
+            tasks.push(tokio::spawn(gw.clone().serve(
                 http,
                 None,
-                move |peer| gw.service(peer),
                 shutdown(),
                 grace,
             )));
-            let gw = started.gateway.clone();
-            tasks.push(tokio::spawn(sigil_http::serve_with(
+            tasks.push(tokio::spawn(gw.clone().serve(
                 https,
                 Some(tls_config),
-                move |peer| gw.service(peer),
                 shutdown(),
                 grace,
             )));

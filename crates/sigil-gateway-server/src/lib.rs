@@ -209,6 +209,25 @@ impl Gateway {
         }
     }
 
+    /// Serves the gateway on `listener` (TLS with `tls`) until `shutdown` completes, then
+    /// drains for at most `grace`: [`sigil_http::serve_with`] with [`Gateway::service`].
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        shutdown: sigil_http::Shutdown,
+        grace: Duration,
+    ) -> Result<(), sigil_http::ServeError> {
+        sigil_http::serve_with(
+            listener,
+            tls,
+            move |peer| self.service(peer),
+            shutdown,
+            grace,
+        )
+        .await
+    }
+
     /// Handles one request in process (what the router calls; also for benchmarks and tests).
     /// The caller's address is read from the request's [`PeerAddr`] extension.
     pub async fn handle(&self, req: Request<Body>) -> Response<Body> {

@@ -220,18 +220,8 @@ impl Env {
         let gw = Gateway::new(cfg, opts, clock.clone()).unwrap();
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let gateway = format!("http://{}", l.local_addr().unwrap());
-        let app = gw.clone();
-        tokio::spawn(async move {
-            let never: sigil_http::Shutdown = Box::pin(std::future::pending());
-            let _ = sigil_http::serve_with(
-                l,
-                None,
-                move |peer| app.service(peer),
-                never,
-                Duration::from_secs(1),
-            )
-            .await;
-        });
+        let never: sigil_http::Shutdown = Box::pin(std::future::pending());
+        tokio::spawn(gw.clone().serve(l, None, never, Duration::from_secs(1)));
         Self {
             sigil,
             clock,
