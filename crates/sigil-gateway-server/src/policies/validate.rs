@@ -7,6 +7,7 @@
 //! 502 masked outbound); `ignore` skips the check.
 
 mod content;
+mod decode;
 mod params;
 
 use std::sync::Arc;

@@ -87,6 +87,7 @@ async fn echo_handler(State(calls): State<Calls>, req: Request<Body>) -> Respons
         "query": parts.uri.query().unwrap_or(""),
         "headers": headers,
         "body": String::from_utf8_lossy(&body),
+        "body_len": body.len(),
     });
     Response::builder()
         .status(status)

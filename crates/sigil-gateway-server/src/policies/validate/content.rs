@@ -5,7 +5,8 @@
 //! one byte past `max-size`, at most 100 KiB). Only a body within `max-size` is parsed, by
 //! serde_json, whose recursion limit (128 levels) refuses deep nesting, and whose number
 //! grammar refuses `1e999999` or a 100 000-digit integer as out of range in linear time. The
-//! schema was compiled when the configuration was loaded.
+//! schema was compiled when the configuration was loaded. A compressed body (gzip, deflate,
+//! br) is decoded for validation, its output bounded by `max-size` as well (see `decode`).
 
 use bytes::{Bytes, BytesMut};
 use http::HeaderMap;
@@ -14,6 +15,7 @@ use http_body_util::BodyExt;
 use sigil_policy::contract::{self, Contract, JsonSchema, Media};
 use sigil_policy::model::{ContentRule, TypeMatch, ValidateContent, ValidationAction};
 
+use super::decode::{self, DecodeError};
 use super::{Problem, Report};
 use crate::context::{BodySlot, Exchange};
 use crate::errors::Fault;
@@ -90,14 +92,17 @@ async fn check(
         .get(CONTENT_ENCODING)
         .and_then(|h| h.to_str().ok())
         .map(str::trim)
-        .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"))
+        .filter(|e| {
+            e.split(',')
+                .any(|c| !c.trim().is_empty() && !c.trim().eq_ignore_ascii_case("identity"))
+        })
         .map(str::to_owned);
     let max = v.max_size as usize;
 
     // 1. Size: the declared length first, so an oversized body is never read.
     let body = match declared {
         Some(n) if n > max as u64 => {
-            let _ = size_problem(report, v, side, &n.to_string());
+            let _ = size_problem(report, v, side, &format!("is {n} bytes long"));
             return Ok(());
         }
         _ => {
@@ -105,12 +110,31 @@ async fn check(
             match read(ex, env, side, max, keep).await? {
                 Read::Absent => return Ok(()),
                 Read::TooLarge(size) => {
-                    let _ = size_problem(report, v, side, &size);
+                    let _ = size_problem(report, v, side, &format!("is {size} bytes long"));
                     return Ok(());
                 }
                 Read::Body(b) => b,
             }
         }
+    };
+    // 1b. An encoded body is checked as what it decodes to, and its decoded size too. The
+    // message itself goes on encoded.
+    let body: Result<Bytes, String> = match &encoded {
+        None => Ok(body),
+        Some(enc) => match decode::decode(enc, &body, max) {
+            Ok(plain) => Ok(Bytes::from(plain)),
+            Err(DecodeError::TooLarge) => {
+                let size = format!("decompresses to more than {max} bytes");
+                let _ = size_problem(report, v, side, &size);
+                return Ok(());
+            }
+            Err(DecodeError::Unsupported(coding)) => Err(format!(
+                "The body is encoded ({coding}), which the gateway cannot decode; it decodes gzip, deflate and br."
+            )),
+            Err(DecodeError::Corrupt { coding, reason }) => Err(format!(
+                "The body could not be decoded as {coding}: {reason}."
+            )),
+        },
     };
 
     // 2. Content type, mapped.
@@ -161,17 +185,20 @@ async fn check(
     }
 
     // 3. The body against the schema.
-    if let Some(enc) = encoded {
-        let details = format!(
-            "Body of the {} cannot be validated for the content type {shown}.\n\nThe body is encoded ({enc}); the gateway does not decompress bodies to validate them.",
-            side.noun()
-        );
-        let _ = report.add(
-            Problem::masked(None, side.kind(), "ValidationException", details),
-            rule.action,
-        );
-        return Ok(());
-    }
+    let body = match body {
+        Ok(body) => body,
+        Err(why) => {
+            let details = format!(
+                "Body of the {} cannot be validated for the content type {shown}.\n\n{why}",
+                side.noun()
+            );
+            let _ = report.add(
+                Problem::masked(None, side.kind(), "ValidationException", details),
+                rule.action,
+            );
+            return Ok(());
+        }
+    };
     let (definition, schema) = match schema_for(rule, media) {
         Ok(s) => s,
         Err(details) => {
@@ -216,22 +243,23 @@ fn headers<'e>(ex: &'e Exchange<'_>, side: Side) -> Option<&'e HeaderMap> {
     }
 }
 
+/// Reports a size over `max-size`; `length` completes the sentence (`is 80 bytes long`).
 fn size_problem(
     report: &mut Report<'_>,
     v: &ValidateContent,
     side: Side,
-    size: &str,
+    length: &str,
 ) -> Result<(), ()> {
     let max = v.max_size;
     let details = format!(
-        "{} body is {size} bytes long and it exceeds the configured limit of {max} bytes.",
+        "{} body {length} and it exceeds the configured limit of {max} bytes.",
         side.capital()
     );
     let p = if side.response {
         Problem::masked(None, side.kind(), "SizeLimit", details)
     } else {
         let public = format!(
-            "{} body is {size} bytes long and it exceeds the limit of {max} bytes.",
+            "{} body {length} and it exceeds the limit of {max} bytes.",
             side.capital()
         );
         Problem::new(None, side.kind(), "SizeLimit", details, Some(public))
