@@ -143,12 +143,24 @@ fn up_refuses_a_broken_gateway_folder_with_exit_2() {
 /// the local CA); the folder is rewritten after start, so this also exercises hot reload.
 #[tokio::test(flavor = "multi_thread")]
 async fn validate_jwt_against_the_local_idp_after_hot_reload() {
+    validate_jwt_flow("2").await;
+}
+
+/// The same on one thread: with one CPU `sigil up` runs Tokio's current-thread scheduler, where
+/// the gateway's key fetch is served by the IdP on the very thread that waits for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn validate_jwt_against_the_local_idp_on_one_thread() {
+    validate_jwt_flow("1").await;
+}
+
+async fn validate_jwt_flow(threads: &str) {
     let home = tempfile::tempdir().unwrap();
     let cfg = tempfile::tempdir().unwrap();
     folder(cfg.path(), GREETING);
-    let up = crate::proc::Up::start_with(
+    let up = crate::proc::Up::start_with_env(
         home.path(),
         &["--gateway-config", cfg.path().to_str().unwrap()],
+        &[("TOKIO_WORKER_THREADS", threads)],
     );
     let base = up.gateway.clone().unwrap();
     let home_s = home.path().to_str().unwrap();
