@@ -26,6 +26,7 @@
 mod ast;
 mod builtins;
 mod check;
+mod claims;
 mod context;
 mod error;
 mod eval;
@@ -41,6 +42,7 @@ pub mod testing;
 pub use ast::Program;
 pub use builtins::datetime::{DateTime, TimeSpan};
 pub use builtins::jwt::Jwt;
+pub use claims::Claims;
 pub use context::{EvalContext, Message, Presence, Property, UrlKind};
 pub use error::{CompileError, Error, EvalError, ParseError};
 pub use value::{Handle, ResponseData, Value};
@@ -111,8 +113,25 @@ impl Compiled {
     }
 }
 
-/// Entry points for fuzz targets (`fuzz/fuzz_targets/expr_parse.rs`).
+/// Entry points for fuzz targets (`fuzz/fuzz_targets/expr_parse.rs`, `claims_parse.rs`).
 pub mod fuzzing {
+    /// Arbitrary bytes as a JWT payload: `Claims` must agree with `serde_json::Map` on whether
+    /// it is an object, which members it has and what each one holds, and never panic.
+    pub fn claims_parse(data: &[u8]) {
+        let map = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(data).ok();
+        let claims = crate::Claims::from_slice(data);
+        assert_eq!(claims.is_some(), map.is_some(), "object or not");
+        let (Some(c), Some(map)) = (claims, map) else {
+            return;
+        };
+        assert_eq!(c.len(), map.len());
+        for (name, value) in &map {
+            assert_eq!(c.value(name).as_ref(), Some(value), "{name}");
+            let _ = (c.text(name), c.str(name), c.number(name));
+            c.any_text(name, |_| false);
+        }
+    }
+
     /// Parses and compiles arbitrary bytes for every expected type. Never panics.
     pub fn parse_and_compile(data: &[u8]) {
         let Ok(src) = std::str::from_utf8(data) else {

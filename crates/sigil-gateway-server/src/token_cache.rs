@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value as J};
+use sigil_expr::Claims;
 
 const SHARDS: usize = 8;
 const SAMPLE: usize = 8;
@@ -26,15 +27,15 @@ pub(crate) struct Checked {
 }
 
 impl Checked {
-    pub(crate) fn new(header: Map<String, J>, claims: Map<String, J>) -> Self {
+    pub(crate) fn new(header: Map<String, J>, claims: Claims) -> Self {
         Self {
             jwt: Arc::new(sigil_expr::Jwt::from_parts(header, claims)),
         }
     }
 
     /// The payload claims.
-    pub(crate) fn claims(&self) -> &Map<String, J> {
-        self.jwt.claims_json()
+    pub(crate) fn claims(&self) -> &Claims {
+        self.jwt.claims()
     }
 
     /// The token as a policy-expression `Jwt`.
@@ -107,8 +108,8 @@ impl TokenCache {
         let cap = now_secs.saturating_add(MAX_TTL_SECS);
         let expires = value
             .claims()
-            .get("exp")
-            .and_then(J::as_u64)
+            .raw("exp")
+            .and_then(|e| e.parse::<u64>().ok())
             .map_or(cap, |e| e.min(cap));
         if expires <= now_secs {
             return;
@@ -160,6 +161,7 @@ mod tests {
         if let Some(e) = exp {
             claims.insert("exp".into(), J::from(e));
         }
+        let claims = Claims::parse(J::Object(claims).to_string()).unwrap();
         Arc::new(Checked::new(Map::new(), claims))
     }
 

@@ -8,12 +8,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value as J};
 
 use super::datetime::DateTime;
+use crate::claims::Claims;
 
 /// A decoded JWT.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Jwt {
     header: Map<String, J>,
-    claims: Map<String, J>,
+    claims: Claims,
 }
 
 // === impl Jwt ===
@@ -32,38 +33,39 @@ impl Jwt {
         if parts.next().is_some() {
             return None;
         }
-        let header = decode_obj(h)?;
-        let claims = decode_obj(p)?;
+        let header = match serde_json::from_slice(&b64(h)?).ok()? {
+            J::Object(m) => m,
+            _ => return None,
+        };
+        let claims = Claims::parse(String::from_utf8(b64(p)?).ok()?)?;
         Some(Self::from_parts(header, claims))
     }
 
     /// From already-decoded header and claims (the gateway's validate-jwt output variable).
-    /// Takes the maps as they are: claim arrays are built when a claim is read, since with
-    /// distinct tokens most claims are never read (and the gateway shares one `Jwt` between
-    /// requests carrying the same token).
-    pub fn from_parts(header: Map<String, J>, claims: Map<String, J>) -> Self {
+    /// The claims stay JSON text until read: with distinct tokens most claims are never read,
+    /// and the gateway shares one `Jwt` between requests carrying the same token.
+    pub fn from_parts(header: Map<String, J>, claims: Claims) -> Self {
         Self { header, claims }
     }
 
-    /// The payload claims as JSON.
-    pub fn claims_json(&self) -> &Map<String, J> {
+    /// The payload claims.
+    pub fn claims(&self) -> &Claims {
         &self.claims
     }
 
     /// `Claims[name]`: every claim value as a string array (arrays flattened, non-strings as JSON
     /// text, booleans as `true`/`false` like the JSON).
     pub(crate) fn claim(&self, name: &str) -> Option<Arc<[crate::value::Value]>> {
-        Some(match self.claims.get(name)? {
-            J::Array(items) => items
-                .iter()
-                .map(|i| crate::value::Value::str(&json_claim_text(i)))
-                .collect(),
-            other => Arc::from([crate::value::Value::str(&json_claim_text(other))]),
-        })
+        let mut items = Vec::new();
+        self.claims.any_text(name, |t| {
+            items.push(crate::value::Value::str(t));
+            false
+        });
+        self.claims.contains(name).then(|| Arc::from(items))
     }
 
     pub(crate) fn claim_names(&self) -> impl Iterator<Item = &str> {
-        self.claims.keys().map(String::as_str)
+        self.claims.names()
     }
 
     pub(crate) fn header_str(&self, name: &str) -> Option<&str> {
@@ -71,41 +73,27 @@ impl Jwt {
     }
 
     pub(crate) fn claim_str(&self, name: &str) -> Option<String> {
-        self.claims.get(name).map(json_claim_text)
+        self.claims.text(name)
     }
 
     pub(crate) fn audiences(&self) -> Vec<String> {
-        match self.claims.get("aud") {
-            Some(J::Array(a)) => a.iter().map(json_claim_text).collect(),
-            Some(v) => vec![json_claim_text(v)],
-            None => Vec::new(),
-        }
+        let mut out = Vec::new();
+        self.claims.any_text("aud", |t| {
+            out.push(t.to_owned());
+            false
+        });
+        out
     }
 
     pub(crate) fn time_claim(&self, name: &str) -> Option<DateTime> {
-        let v = self.claims.get(name)?;
         #[allow(clippy::cast_possible_truncation)] // NumericDate may be fractional.
-        let secs = v
-            .as_i64()
-            .or_else(|| v.as_f64().map(|f| f.trunc() as i64))?;
+        let secs = self.claims.number(name)?.trunc() as i64;
         DateTime::from_unix_seconds(secs)
     }
 }
 
-fn decode_obj(part: &str) -> Option<Map<String, J>> {
-    let bytes = URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()?;
-    match serde_json::from_slice(&bytes).ok()? {
-        J::Object(m) => Some(m),
-        _ => None,
-    }
-}
-
-fn json_claim_text(v: &J) -> String {
-    match v {
-        J::String(s) => s.clone(),
-        J::Null => String::new(),
-        other => other.to_string(),
-    }
+fn b64(part: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()
 }
 
 // === members ===

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use serde_json::{Map, Value as J};
-use sigil_expr::Value;
+use sigil_expr::{Claims, Value};
 use sigil_jose::{Algorithm, KeySet, Limits, ValidationError};
 use sigil_policy::model::{JwtKey, RequiredClaim, TokenSource, ValidateAzureAdToken, ValidateJwt};
 use sigil_policy::template::Template;
@@ -362,10 +362,10 @@ async fn verify<'r>(
             Err(e) => return Err(signature_refusal(&e, unavailable)),
         }
     };
-    let claims = match serde_json::from_slice::<J>(&payload) {
-        Ok(J::Object(m)) => m,
-        _ => return Err(malformed()),
-    };
+    let claims = String::from_utf8(payload)
+        .ok()
+        .and_then(Claims::parse)
+        .ok_or_else(malformed)?;
     let checked = Arc::new(Checked::new(header, claims));
     if !unsigned {
         shared.tokens.put(key, checked.clone(), now);
@@ -446,13 +446,8 @@ fn decode_header(token: &str) -> Result<(Map<String, J>, &str), Refusal> {
 }
 
 /// Lifetime, audience, issuer, client application and required claims.
-fn check_claims(
-    r: &Rules<'_>,
-    c: &Map<String, J>,
-    issuers: &[&str],
-    now: i64,
-) -> Result<(), Refusal> {
-    let time = |n: &str| c.get(n).and_then(J::as_f64).map(|f| f as i64);
+fn check_claims(r: &Rules<'_>, c: &Claims, issuers: &[&str], now: i64) -> Result<(), Refusal> {
+    let time = |n: &str| c.number(n).map(|f| f as i64);
     match time("exp") {
         Some(exp) if now >= exp.saturating_add(r.skew) => {
             return Err(Refusal::denied(
@@ -485,13 +480,13 @@ fn check_claims(
         }
     }
     if !issuers.is_empty() {
-        let iss = c.get("iss").and_then(J::as_str).unwrap_or("");
-        let tid = c.get("tid").and_then(J::as_str).unwrap_or("");
+        let iss = c.str("iss").unwrap_or_default();
+        let tid = c.str("tid").unwrap_or_default();
         let ok = issuers.iter().any(|i| {
             *i == iss
                 || (!tid.is_empty()
                     && i.contains("{tenantid}")
-                    && i.replace("{tenantid}", tid) == iss)
+                    && i.replace("{tenantid}", &tid) == iss)
         });
         if !ok {
             return Err(Refusal::denied(
@@ -502,11 +497,9 @@ fn check_claims(
     }
     if let Some(apps) = &r.client_apps {
         let app = c
-            .get("azp")
-            .or_else(|| c.get("appid"))
-            .and_then(J::as_str)
-            .unwrap_or("");
-        if !apps.iter().any(|a| a.eq_ignore_ascii_case(app)) {
+            .str(if c.contains("azp") { "azp" } else { "appid" })
+            .unwrap_or_default();
+        if !apps.iter().any(|a| a.eq_ignore_ascii_case(&app)) {
             return Err(Refusal::denied(
                 "TokenClaimValueNotAllowed",
                 &format!("Claim azp value of {app} is not allowed."),
@@ -517,8 +510,10 @@ fn check_claims(
 }
 
 /// A claim's values as strings (arrays flattened, `separator` splitting strings).
-fn values(c: &Map<String, J>, name: &str, sep: Option<&str>) -> Option<Vec<String>> {
-    c.get(name)?;
+fn values(c: &Claims, name: &str, sep: Option<&str>) -> Option<Vec<String>> {
+    if !c.contains(name) {
+        return None;
+    }
     let mut out = Vec::new();
     any_value(c, name, sep, |v| {
         out.push(v.to_owned());
@@ -530,33 +525,23 @@ fn values(c: &Map<String, J>, name: &str, sep: Option<&str>) -> Option<Vec<Strin
 /// True when `pred` holds for one of the claim's values, visited as [`values`] lists them
 /// (arrays flattened, `separator` splitting strings) without allocating for string values.
 fn any_value(
-    c: &Map<String, J>,
+    c: &Claims,
     name: &str,
     sep: Option<&str>,
     mut pred: impl FnMut(&str) -> bool,
 ) -> bool {
-    let sep = sep.filter(|s| !s.is_empty());
-    let mut one = |v: &J| {
-        let text: Cow<'_, str> = match v {
-            J::String(s) => Cow::Borrowed(s),
-            other => Cow::Owned(other.to_string()),
-        };
-        match sep {
-            Some(s) => text.split(s).filter(|p| !p.is_empty()).any(&mut pred),
-            None => pred(&text),
-        }
-    };
-    match c.get(name) {
-        None => false,
-        Some(J::Array(a)) => a.iter().any(&mut one),
-        Some(v) => one(v),
+    match sep.filter(|s| !s.is_empty()) {
+        Some(s) => c.any_text(name, |text| {
+            text.split(s).filter(|p| !p.is_empty()).any(&mut pred)
+        }),
+        None => c.any_text(name, pred),
     }
 }
 
-fn required_claims(req: &[RequiredClaim], c: &Map<String, J>) -> Result<(), Refusal> {
+fn required_claims(req: &[RequiredClaim], c: &Claims) -> Result<(), Refusal> {
     let missing: Vec<&str> = req
         .iter()
-        .filter(|r| !c.contains_key(&r.name))
+        .filter(|r| !c.contains(&r.name))
         .map(|r| r.name.as_str())
         .collect();
     if !missing.is_empty() {
@@ -595,11 +580,8 @@ fn required_claims(req: &[RequiredClaim], c: &Map<String, J>) -> Result<(), Refu
 mod tests {
     use super::*;
 
-    fn claims(v: J) -> Map<String, J> {
-        match v {
-            J::Object(m) => m,
-            _ => Map::new(),
-        }
+    fn claims(v: J) -> Claims {
+        Claims::parse(v.to_string()).unwrap()
     }
 
     fn claim(name: &str, all: bool, sep: Option<&str>, vals: &[&str]) -> RequiredClaim {
